@@ -1,0 +1,182 @@
+package dev.pgseal.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Finds a real PostgreSQL for tests, once per JVM: the JDBC URL in {@code PGSEAL_TEST_PG_URL}
+ * (user and password as URL parameters), else the service on 127.0.0.1:5432 when it answers,
+ * else an embedded PostgreSQL started for this JVM. Tests that need isolation create a database
+ * of their own with {@link #createDatabase(String)}.
+ */
+public final class PostgresFixture {
+
+    /** The environment variable that names an explicit PostgreSQL to test against. */
+    public static final String URL_ENV = "PGSEAL_TEST_PG_URL";
+
+    private static volatile PostgresFixture instance;
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final String database;
+    private final String origin;
+    private final EmbeddedPostgres embedded;
+
+    private PostgresFixture(String host, int port, String user, String password, String database,
+            String origin, EmbeddedPostgres embedded) {
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+        this.database = database;
+        this.origin = origin;
+        this.embedded = embedded;
+    }
+
+    /** The PostgreSQL for this JVM, found or started on first use. */
+    public static PostgresFixture get() {
+        PostgresFixture f = instance;
+        if (f == null) {
+            synchronized (PostgresFixture.class) {
+                f = instance;
+                if (f == null) {
+                    f = locate();
+                    instance = f;
+                }
+            }
+        }
+        return f;
+    }
+
+    private static PostgresFixture locate() {
+        String explicit = System.getenv(URL_ENV);
+        if (explicit != null && !explicit.isBlank()) {
+            return fromUrl(explicit);
+        }
+        try (Connection c = DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&connectTimeout=3")) {
+            c.createStatement().execute("select 1");
+            return new PostgresFixture("127.0.0.1", 5432, "postgres", null, "postgres", "service 127.0.0.1:5432", null);
+        } catch (SQLException e) {
+            // no service: fall back to an embedded server
+        }
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+            }));
+            return new PostgresFixture("127.0.0.1", pg.getPort(), "postgres", null, "postgres", "embedded", pg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no PostgreSQL: " + URL_ENV + " unset, nothing on 127.0.0.1:5432, "
+                    + "and the embedded server did not start", e);
+        }
+    }
+
+    private static PostgresFixture fromUrl(String url) {
+        // jdbc:postgresql://host:port/db?user=u&password=p
+        String rest = url.replaceFirst("^jdbc:postgresql://", "");
+        String hostPort = rest.substring(0, rest.indexOf('/'));
+        String afterSlash = rest.substring(rest.indexOf('/') + 1);
+        String db = afterSlash.contains("?") ? afterSlash.substring(0, afterSlash.indexOf('?')) : afterSlash;
+        String query = afterSlash.contains("?") ? afterSlash.substring(afterSlash.indexOf('?') + 1) : "";
+        String u = "postgres";
+        String p = null;
+        for (String kv : query.split("&")) {
+            if (kv.startsWith("user=")) {
+                u = kv.substring(5);
+            } else if (kv.startsWith("password=")) {
+                p = kv.substring(9);
+            }
+        }
+        String h = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
+        int port = hostPort.contains(":") ? Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1)) : 5432;
+        return new PostgresFixture(h, port, u, p, db.isEmpty() ? "postgres" : db, URL_ENV, null);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** The password, or null for trust authentication. */
+    public String password() {
+        return password;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** Whether this PostgreSQL was started by the fixture (and so may be reconfigured by tests). */
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    /** A JDBC URL for the fixture's default database. */
+    public String jdbcUrl() {
+        return jdbcUrl(database);
+    }
+
+    /** A JDBC URL for {@code db} on this server, with user (and password) as parameters. */
+    public String jdbcUrl(String db) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + db + "?user=" + user
+                + (password == null ? "" : "&password=" + password);
+    }
+
+    /** A libpq URL (for psql and pgbench) for {@code db}. */
+    public String libpqUrl(String db) {
+        return "postgresql://" + user + (password == null ? "" : ":" + password) + "@" + host + ":" + port + "/" + db;
+    }
+
+    /** A new connection to the default database. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl());
+    }
+
+    /** A new connection to {@code db}. */
+    public Connection connect(String db) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(db));
+    }
+
+    /**
+     * Creates a fresh, empty database whose name starts with {@code prefix} (dropping a leftover of
+     * the same name) and returns its name.
+     */
+    public String createDatabase(String prefix) {
+        String name = (prefix + "_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet())
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+            s.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
+        }
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgreSQL at " + host + ":" + port + " (" + origin + ")";
+    }
+}
