@@ -3,18 +3,35 @@ package dev.pgseal.wire.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code pgseal} command line: {@code ./pgseal COMMAND …}. */
+/**
+ * The {@code pgseal} command line. Exit codes: 0 success, 1 a refused or failed operation, 2 bad
+ * usage.
+ */
 @Command(name = "pgseal", mixinStandardHelpOptions = true, version = "pgseal 0.1.0-SNAPSHOT",
         description = "Transparent encryption proxy for PostgreSQL with an integrated key management service.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, PolicyCommand.class, KeysCommand.class,
+                AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("pgseal: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        return cl.execute(args);
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out);
     }
 }

@@ -1,0 +1,260 @@
+package dev.pgseal.wire.app;
+
+import dev.pgseal.keys.CanonicalCodec;
+import dev.pgseal.keys.ColumnCipher;
+import dev.pgseal.keys.ColumnIdentity;
+import dev.pgseal.keys.EncryptionMode;
+import dev.pgseal.keys.KeyService;
+import dev.pgseal.keys.KeystoreSettings;
+import dev.pgseal.keys.SecretSource;
+import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.policy.ColumnPolicy;
+import dev.pgseal.policy.Encryption;
+import dev.pgseal.policy.Policy;
+import dev.pgseal.policy.TablePolicy;
+import dev.pgseal.wire.config.ServerConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything {@code ./pgseal demo} starts: an embedded PostgreSQL, a key store (a SoftHSM2 token
+ * when SoftHSM2 is installed and {@code SOFTHSM2_CONF} is set — the launcher sets it — else a
+ * software key store), the demo schema and policy (from {@code examples/demo/}, packaged into the
+ * jar), and the pgseal server. Closing stops all of it.
+ */
+public final class DemoEnvironment implements AutoCloseable {
+
+    private static final String TOKEN_LABEL = "pgseal-demo";
+    private static final List<Path> SOFTHSM_LIBRARIES = List.of(
+            Path.of("/usr/lib/softhsm/libsofthsm2.so"),
+            Path.of("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"),
+            Path.of("/usr/local/lib/softhsm/libsofthsm2.so"));
+
+    private final EmbeddedPostgres postgres;
+    private final PgsealServer server;
+
+    private DemoEnvironment(EmbeddedPostgres postgres, PgsealServer server) {
+        this.postgres = postgres;
+        this.server = server;
+    }
+
+    /** Starts the demo, printing progress and the connection URLs to {@code out}. */
+    public static DemoEnvironment start(Path folder, int port, PrintStream out) throws IOException, SQLException {
+        Files.createDirectories(folder);
+        out.println("pgseal demo: starting an embedded PostgreSQL ...");
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        PgsealServer server = null;
+        try {
+            String directJdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+            try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null);
+                 Statement s = c.createStatement()) {
+                s.execute(resource("schema.sql"));
+            }
+            Path policyFile = folder.resolve("policy.yaml");
+            Files.writeString(policyFile, resource("policy.yaml"));
+            KeystoreSettings keystore = keystore(folder.toAbsolutePath(), out);
+            StoreSettings store = new StoreSettings(directJdbc, "postgres", Optional.empty(), 2);
+            ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", port),
+                    new ServerConfig.Upstream("127.0.0.1", pg.getPort(), ServerConfig.UpstreamTls.DISABLE),
+                    ServerConfig.Tls.DISABLED, Optional.of(policyFile), Optional.of(keystore), Optional.of(store),
+                    ServerConfig.Admin.DEFAULT, ServerConfig.Limits.DEFAULT);
+            server = PgsealServer.start(config);
+            DemoEnvironment demo = new DemoEnvironment(pg, server);
+            demo.showRow(directJdbc, out);
+            out.println();
+            out.println("proxy: postgresql://postgres@127.0.0.1:" + server.port() + "/postgres");
+            out.println("direct: postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres");
+            out.println("psql through pgseal: psql 'postgresql://postgres@127.0.0.1:" + server.port() + "/postgres'");
+            out.println("JDBC through pgseal: jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres?user=postgres");
+            return demo;
+        } catch (RuntimeException | IOException | SQLException e) {
+            if (server != null) {
+                server.close();
+            }
+            pg.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes one customer with its protected columns encrypted by pgseal's key service, then shows
+     * it as PostgreSQL stores it and as pgseal decrypts it.
+     */
+    private void showRow(String directJdbc, PrintStream out) throws SQLException {
+        KeyService keys = server.keys().orElseThrow();
+        Policy policy = server.policy().orElseThrow();
+        TablePolicy table = policy.tables().get(0);
+        ColumnCipher cipher = ColumnCipher.create(keys);
+        Map<String, String> sample = new LinkedHashMap<>();
+        sample.put("email", "ada@example.com");
+        sample.put("ssn", "123-45-6789");
+        sample.put("notes", "prefers contact by email");
+
+        Map<String, byte[]> stored = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : sample.entrySet()) {
+            ColumnPolicy col = table.column(e.getKey()).orElseThrow();
+            byte[] canonical = CanonicalCodec.forType(col.type()).fromText(e.getValue());
+            EncryptionMode mode = col.encryption() == Encryption.DETERMINISTIC
+                    ? EncryptionMode.DETERMINISTIC : EncryptionMode.RANDOMIZED;
+            stored.put(e.getKey(), cipher.encrypt(identity(table, col), mode, col.key(), canonical));
+        }
+        try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null);
+             PreparedStatement ins = c.prepareStatement(
+                     "insert into " + table.name().toSql() + " (name, email, ssn, notes) values (?, ?, ?, ?)")) {
+            ins.setString(1, "Ada Lovelace");
+            int i = 2;
+            for (byte[] v : stored.values()) {
+                ins.setBytes(i++, v);
+            }
+            ins.executeUpdate();
+            out.println();
+            out.println("one row as PostgreSQL stores it (direct):");
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select id, name, email, ssn, notes from " + table.name().toSql()
+                         + " order by id limit 1")) {
+                rs.next();
+                out.println("  id=" + rs.getLong(1) + " name=" + rs.getString(2));
+                for (String col : sample.keySet()) {
+                    byte[] v = rs.getBytes(col);
+                    out.println("  " + col + "=\\x" + abbreviate(HexFormat.of().formatHex(v)) + " (" + v.length + " bytes)");
+                }
+                out.println("the same row as pgseal decrypts it:");
+                for (String col : sample.keySet()) {
+                    ColumnPolicy cp = table.column(col).orElseThrow();
+                    byte[] canonical = cipher.decrypt(identity(table, cp), rs.getBytes(col));
+                    out.println("  " + col + "=" + CanonicalCodec.forType(cp.type()).toText(canonical));
+                }
+            }
+        }
+    }
+
+    private static ColumnIdentity identity(TablePolicy table, ColumnPolicy col) {
+        return ColumnIdentity.of(table.name().schema(), table.name().name(), col.name());
+    }
+
+    private static String abbreviate(String hex) {
+        return hex.length() <= 48 ? hex : hex.substring(0, 48) + "...";
+    }
+
+    /** A SoftHSM2 token when SoftHSM2 can be used, else a software key store (with a warning). */
+    private static KeystoreSettings keystore(Path folder, PrintStream out) throws IOException {
+        String conf = System.getenv("SOFTHSM2_CONF");
+        Optional<Path> library = SOFTHSM_LIBRARIES.stream().filter(Files::isRegularFile).findFirst();
+        if (conf != null && library.isPresent() && onPath("softhsm2-util")) {
+            Path pinFile = folder.resolve("hsm.pin");
+            Path tokens = folder.resolve("tokens");
+            Files.createDirectories(tokens);
+            Path confFile = Path.of(conf);
+            if (!Files.exists(confFile)) {
+                Files.writeString(confFile, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\n"
+                        + "log.level = ERROR\n");
+            }
+            if (!Files.exists(pinFile)) {
+                writeSecret(pinFile, randomSecret());
+            }
+            if (!tokenExists(conf)) {
+                String pin = Files.readString(pinFile).trim();
+                run(conf, "softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL,
+                        "--so-pin", randomSecret(), "--pin", pin);
+            }
+            out.println("pgseal demo: master key on SoftHSM2 token '" + TOKEN_LABEL + "' (" + confFile + ")");
+            return new KeystoreSettings(KeystoreSettings.Type.PKCS11, library, Optional.of(TOKEN_LABEL),
+                    Optional.of(SecretSource.file(pinFile)), KeystoreSettings.DEFAULT_MASTER_KEY_LABEL,
+                    Optional.empty(), Optional.empty());
+        }
+        out.println("pgseal demo: WARNING: SoftHSM2 is not available (install softhsm2 and run through ./pgseal); "
+                + "using a software key store in " + folder + " - not for production");
+        Path pass = folder.resolve("keystore.pass");
+        if (!Files.exists(pass)) {
+            writeSecret(pass, randomSecret());
+        }
+        return new KeystoreSettings(KeystoreSettings.Type.SOFTWARE, Optional.empty(), Optional.empty(),
+                Optional.empty(), KeystoreSettings.DEFAULT_MASTER_KEY_LABEL, Optional.of(folder.resolve("keys.p12")),
+                Optional.of(SecretSource.file(pass)));
+    }
+
+    private static boolean tokenExists(String conf) throws IOException {
+        return run(conf, "softhsm2-util", "--show-slots").contains("Label:            " + TOKEN_LABEL);
+    }
+
+    private static String run(String conf, String... command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("SOFTHSM2_CONF", conf);
+        Process p = pb.start();
+        try {
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(command[0] + " " + command[1] + " failed: " + output.strip());
+            }
+            return output;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String randomSecret() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static void writeSecret(Path file, String secret) throws IOException {
+        Files.writeString(file, secret + "\n");
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = DemoEnvironment.class.getResourceAsStream("/dev/pgseal/demo/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("demo resource " + name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            // the process is stopping; the embedded server's folder is temporary
+        }
+    }
+}

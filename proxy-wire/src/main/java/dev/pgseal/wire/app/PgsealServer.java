@@ -1,0 +1,158 @@
+package dev.pgseal.wire.app;
+
+import dev.pgseal.keys.KeyService;
+import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.policy.CatalogCheck;
+import dev.pgseal.policy.CatalogReport;
+import dev.pgseal.policy.Policy;
+import dev.pgseal.policy.PolicyWatcher;
+import dev.pgseal.policy.ReloadOutcome;
+import dev.pgseal.wire.ProxyServer;
+import dev.pgseal.wire.config.ServerConfig;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running pgseal server: the policy (watched and reloadable), the key service and the wire
+ * proxy, started in that order and closed in reverse. Any part that cannot start stops the whole
+ * start with one {@link StartupException} whose message says what to fix.
+ */
+public final class PgsealServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgsealServer.class);
+
+    private final Optional<PolicyWatcher> policy;
+    private final Optional<KeyService> keys;
+    private final ProxyServer proxy;
+
+    private PgsealServer(Optional<PolicyWatcher> policy, Optional<KeyService> keys, ProxyServer proxy) {
+        this.policy = policy;
+        this.keys = keys;
+        this.proxy = proxy;
+    }
+
+    /**
+     * Starts pgseal from a validated config.
+     *
+     * @throws StartupException when the policy, the key store, the HSM or the listener cannot be used
+     */
+    public static PgsealServer start(ServerConfig config) {
+        PolicyWatcher watcher = null;
+        KeyService keyService = null;
+        try {
+            if (config.policy().isPresent()) {
+                watcher = openPolicy(config);
+            }
+            if (config.keystore().isPresent() && config.store().isPresent()) {
+                keyService = openKeys(config, watcher == null ? Policy.empty() : watcher.current());
+            }
+            if (watcher != null) {
+                checkCatalog(config.store().orElseThrow(), watcher.current());
+            }
+            ProxyServer proxy = ProxyServer.start(config);
+            PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy);
+            server.onReloadSignal();
+            return server;
+        } catch (RuntimeException e) {
+            closeQuietly(keyService);
+            closeQuietly(watcher);
+            if (e instanceof StartupException s) {
+                throw s;
+            }
+            throw new StartupException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private static PolicyWatcher openPolicy(ServerConfig config) {
+        try {
+            return PolicyWatcher.start(config.policy().orElseThrow());
+        } catch (RuntimeException | IOException e) {
+            throw new StartupException("policy " + config.policy().orElseThrow() + " cannot be used:\n" + e.getMessage(), e);
+        }
+    }
+
+    private static KeyService openKeys(ServerConfig config, Policy policy) {
+        KeyService service = KeyService.open(config.keystore().orElseThrow(), config.store().orElseThrow(),
+                Clock.systemUTC());
+        try {
+            service.ensureRings(policy.keyNames(), KeyService.SYSTEM_ACTOR);
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    /**
+     * The catalog of the store's database must match the policy: every protected column exists
+     * and is bytea. A mismatch refuses the start and prints the statements to run.
+     */
+    private static void checkCatalog(StoreSettings store, Policy policy) {
+        Properties props = new Properties();
+        props.setProperty("user", store.user());
+        store.password().ifPresent(p -> props.setProperty("password", new String(p.read())));
+        CatalogReport report;
+        try (Connection c = DriverManager.getConnection(store.jdbcUrl(), props)) {
+            report = CatalogCheck.check(c, policy);
+        } catch (SQLException e) {
+            throw new StartupException("cannot read the catalog at " + store.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        if (!report.isConsistent()) {
+            throw new StartupException("the database does not match the policy:\n" + report.text());
+        }
+    }
+
+    /** SIGHUP reloads the policy (the file watcher reloads it on change too). */
+    private void onReloadSignal() {
+        policy.ifPresent(w -> {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                    ReloadOutcome outcome = w.reload();
+                    LOG.info("SIGHUP: policy reload: {}", outcome);
+                });
+            } catch (IllegalArgumentException e) {
+                LOG.warn("SIGHUP is not available on this platform; the policy reloads on file change only");
+            }
+        });
+    }
+
+    /** The port clients connect to. */
+    public int port() {
+        return proxy.port();
+    }
+
+    /** The policy in force, if any. */
+    public Optional<Policy> policy() {
+        return policy.map(PolicyWatcher::current);
+    }
+
+    /** The key service, when a key store is configured. */
+    public Optional<KeyService> keys() {
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        keys.ifPresent(PgsealServer::closeQuietly);
+        policy.ifPresent(PgsealServer::closeQuietly);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("while closing {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

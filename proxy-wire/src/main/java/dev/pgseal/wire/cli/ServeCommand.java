@@ -1,0 +1,72 @@
+package dev.pgseal.wire.cli;
+
+import dev.pgseal.wire.app.PgsealServer;
+import dev.pgseal.wire.app.StartupException;
+import dev.pgseal.wire.config.InvalidConfigException;
+import dev.pgseal.wire.config.ServerConfig;
+import dev.pgseal.wire.config.ServerConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pgseal serve --config FILE}: runs the proxy until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the pgseal proxy from a server config file (YAML).",
+                "",
+                "Config keys (all optional except upstream; see examples/pgseal.yaml):",
+                "  listen.host, listen.port            where clients connect (127.0.0.1:6543)",
+                "  upstream.host, upstream.port        the PostgreSQL server (127.0.0.1:5432)",
+                "  upstream.tls                        disable | require | verify-full",
+                "  tls.mode, tls.cert, tls.key         client TLS: disable | prefer | require; PEM files",
+                "  policy                              the encrypted-column policy file",
+                "  keystore.*                          master keys: type pkcs11 (HSM) or software",
+                "  store.*                             PostgreSQL holding schema pgseal (wrapped keys, audit)",
+                "  admin.host, admin.port              admin API (127.0.0.1:6544)",
+                "  limits.max_message_bytes            largest protocol message accepted (64 MiB)",
+                "  limits.max_client_connections       client sessions at once (2000)",
+                "",
+                "The policy file is reloaded when it changes and on SIGHUP; an invalid new policy is",
+                "rejected and the old one stays in force.",
+                "Exit code 1 when the config is invalid or pgseal cannot start."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The server config file.")
+    Path config;
+
+    @Option(names = "--check", description = "Validate the config (and policy) and exit without serving.")
+    boolean check;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig cfg;
+        try {
+            cfg = ServerConfigLoader.load(config);
+        } catch (InvalidConfigException e) {
+            System.err.println("pgseal: invalid config:");
+            e.errors().forEach(d -> System.err.println("  " + d));
+            return 1;
+        }
+        if (check) {
+            System.out.println("config " + config + " is valid");
+            return 0;
+        }
+        PgsealServer server;
+        try {
+            server = PgsealServer.start(cfg);
+        } catch (StartupException e) {
+            System.err.println("pgseal: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "pgseal-shutdown"));
+        System.out.println("pgseal: listening on " + cfg.listen().host() + ":" + server.port()
+                + ", upstream " + cfg.upstream().host() + ":" + cfg.upstream().port());
+        stopped.await();
+        return 0;
+    }
+}

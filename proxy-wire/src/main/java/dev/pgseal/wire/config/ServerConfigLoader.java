@@ -1,0 +1,260 @@
+package dev.pgseal.wire.config;
+
+import dev.pgseal.keys.KeystoreSettings;
+import dev.pgseal.keys.SecretSource;
+import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.policy.yaml.Diagnostics;
+import dev.pgseal.policy.yaml.Location;
+import dev.pgseal.policy.yaml.YamlFields;
+import dev.pgseal.policy.yaml.YamlNode;
+import dev.pgseal.policy.yaml.YamlReader;
+import dev.pgseal.policy.yaml.YamlScalar;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Loads and validates the server config (contract in ARCHITECTURE.md). Every problem is reported
+ * at once with file, line and column: unknown keys (with a "did you mean"), bad values, missing
+ * required keys, files that do not exist. Secrets are never read from the YAML, only the name of
+ * the environment variable or file that holds them. Relative paths are resolved against the
+ * config file's folder.
+ */
+public final class ServerConfigLoader {
+
+    private static final int MIN_MESSAGE_BYTES = 8 * 1024;
+
+    private final Path baseDir;
+    private final String fileName;
+    private final Diagnostics diagnostics = new Diagnostics();
+
+    private ServerConfigLoader(Path baseDir, String fileName) {
+        this.baseDir = baseDir;
+        this.fileName = fileName;
+    }
+
+    /**
+     * Loads {@code file}.
+     *
+     * @throws InvalidConfigException with every problem found
+     */
+    public static ServerConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            Diagnostics d = new Diagnostics();
+            d.error(Location.ofFile(file.toString()), "cannot read config file: " + e.getMessage());
+            throw new InvalidConfigException(d.errors());
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), parent);
+    }
+
+    /**
+     * Parses config text; relative paths resolve against {@code baseDir}.
+     *
+     * @throws InvalidConfigException with every problem found
+     */
+    public static ServerConfig parse(String text, String fileName, Path baseDir) {
+        return new ServerConfigLoader(baseDir, fileName).read(text);
+    }
+
+    private ServerConfig read(String text) {
+        Optional<YamlNode> root = YamlReader.read(text, fileName, diagnostics);
+        if (root.isEmpty()) {
+            if (!diagnostics.hasErrors()) {
+                diagnostics.error(Location.ofFile(fileName), "the config file is empty; at least 'upstream' is required");
+            }
+            throw new InvalidConfigException(diagnostics.errors());
+        }
+        Optional<YamlFields> top = YamlFields.of(root.get(), "the config file", diagnostics);
+        if (top.isEmpty()) {
+            throw new InvalidConfigException(diagnostics.errors());
+        }
+        YamlFields f = top.get();
+        f.allowOnly("listen", "upstream", "tls", "policy", "keystore", "store", "admin", "limits");
+
+        ServerConfig.Listen listen = f.map("listen").map(this::listen).orElse(ServerConfig.Listen.DEFAULT);
+        f.require("upstream");
+        ServerConfig.Upstream upstream = f.map("upstream").map(this::upstream).orElse(null);
+        ServerConfig.Tls tls = f.map("tls").map(this::tls).orElse(ServerConfig.Tls.DISABLED);
+        Optional<Path> policy = f.scalar("policy").flatMap(s -> existingFile(s, "policy file"));
+        Optional<KeystoreSettings> keystore = f.map("keystore").flatMap(this::keystore);
+        Optional<StoreSettings> store = f.map("store").flatMap(this::store);
+        ServerConfig.Admin admin = f.map("admin").map(this::admin).orElse(ServerConfig.Admin.DEFAULT);
+        ServerConfig.Limits limits = f.map("limits").map(this::limits).orElse(ServerConfig.Limits.DEFAULT);
+
+        if (keystore.isPresent() && store.isEmpty()) {
+            diagnostics.error(f.keyNode("keystore").map(YamlScalar::location).orElse(f.location()),
+                    "'keystore' needs a 'store' section: wrapped data keys are kept in PostgreSQL");
+        }
+        if (policy.isPresent() && keystore.isEmpty()) {
+            diagnostics.error(f.keyNode("policy").map(YamlScalar::location).orElse(f.location()),
+                    "'policy' needs a 'keystore' and a 'store' section: protected columns need keys");
+        }
+        if (diagnostics.hasErrors()) {
+            throw new InvalidConfigException(diagnostics.errors());
+        }
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, limits);
+    }
+
+    private ServerConfig.Listen listen(YamlFields f) {
+        f.allowOnly("host", "port");
+        return new ServerConfig.Listen(f.string("host").orElse(ServerConfig.Listen.DEFAULT.host()),
+                port(f, "port").orElse(ServerConfig.Listen.DEFAULT.port()));
+    }
+
+    private ServerConfig.Upstream upstream(YamlFields f) {
+        f.allowOnly("host", "port", "tls");
+        return new ServerConfig.Upstream(f.string("host").orElse("127.0.0.1"), port(f, "port").orElse(5432),
+                upstreamTls(f).orElse(ServerConfig.UpstreamTls.DISABLE));
+    }
+
+    /** {@code disable | require | verify-full}, spelled as libpq spells sslmode. */
+    private Optional<ServerConfig.UpstreamTls> upstreamTls(YamlFields f) {
+        Optional<YamlScalar> s = f.scalar("tls");
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        switch (s.get().value().trim()) {
+            case "disable":
+                return Optional.of(ServerConfig.UpstreamTls.DISABLE);
+            case "require":
+                return Optional.of(ServerConfig.UpstreamTls.REQUIRE);
+            case "verify-full":
+                return Optional.of(ServerConfig.UpstreamTls.VERIFY_FULL);
+            default:
+                diagnostics.error(s.get(), "invalid value '" + s.get().value() + "' for 'tls'; expected one of: "
+                        + "disable, require, verify-full");
+                return Optional.empty();
+        }
+    }
+
+    private ServerConfig.Tls tls(YamlFields f) {
+        f.allowOnly("mode", "cert", "key");
+        ServerConfig.ClientTlsMode mode = f.enumValue("mode", ServerConfig.ClientTlsMode.class)
+                .orElse(ServerConfig.ClientTlsMode.DISABLE);
+        Optional<Path> cert = f.scalar("cert").flatMap(s -> existingFile(s, "certificate"));
+        Optional<Path> key = f.scalar("key").flatMap(s -> existingFile(s, "private key"));
+        if (mode != ServerConfig.ClientTlsMode.DISABLE) {
+            if (!f.has("cert")) {
+                diagnostics.error(f.location(), "tls mode '" + mode.name().toLowerCase() + "' needs 'cert' (a PEM certificate)");
+            }
+            if (!f.has("key")) {
+                diagnostics.error(f.location(), "tls mode '" + mode.name().toLowerCase() + "' needs 'key' (a PEM private key)");
+            }
+        }
+        return new ServerConfig.Tls(mode, cert, key);
+    }
+
+    private Optional<KeystoreSettings> keystore(YamlFields f) {
+        f.allowOnly("type", "library", "token_label", "pin_env", "pin_file", "master_key_label",
+                "file", "passphrase_env", "passphrase_file");
+        f.require("type");
+        Optional<KeystoreSettings.Type> type = f.enumValue("type", KeystoreSettings.Type.class);
+        String label = f.string("master_key_label").orElse(KeystoreSettings.DEFAULT_MASTER_KEY_LABEL);
+        if (type.isEmpty()) {
+            return Optional.empty();
+        }
+        if (type.get() == KeystoreSettings.Type.PKCS11) {
+            f.require("library");
+            f.require("token_label");
+            Optional<Path> library = f.scalar("library").flatMap(s -> existingFile(s, "PKCS#11 library"));
+            Optional<SecretSource> pin = secret(f, "pin");
+            rejectKeys(f, "for type pkcs11", "file", "passphrase_env", "passphrase_file");
+            return Optional.of(new KeystoreSettings(type.get(), library, f.string("token_label"), pin, label,
+                    Optional.empty(), Optional.empty()));
+        }
+        f.require("file");
+        Optional<Path> file = f.scalar("file").map(this::path);
+        Optional<SecretSource> passphrase = secret(f, "passphrase");
+        rejectKeys(f, "for type software", "library", "token_label", "pin_env", "pin_file");
+        return Optional.of(new KeystoreSettings(type.get(), Optional.empty(), Optional.empty(), Optional.empty(), label,
+                file, passphrase));
+    }
+
+    private Optional<StoreSettings> store(YamlFields f) {
+        f.allowOnly("url", "user", "password_env", "password_file", "pool_size");
+        f.require("url");
+        Optional<String> url = f.string("url");
+        url.filter(u -> !u.startsWith("jdbc:postgresql://")).ifPresent(u -> diagnostics.error(
+                f.scalar("url").get(), "'url' must be a PostgreSQL JDBC URL starting with jdbc:postgresql://"));
+        Optional<SecretSource> password = f.has("password_env") || f.has("password_file")
+                ? secret(f, "password") : Optional.empty();
+        OptionalInt pool = f.integer("pool_size");
+        if (pool.isPresent() && (pool.getAsInt() < 1 || pool.getAsInt() > 100)) {
+            diagnostics.error(f.scalar("pool_size").get(), "'pool_size' must be between 1 and 100");
+        }
+        return url.map(u -> new StoreSettings(u, f.string("user").orElse("postgres"), password,
+                pool.orElse(StoreSettings.DEFAULT_POOL_SIZE)));
+    }
+
+    private ServerConfig.Admin admin(YamlFields f) {
+        f.allowOnly("host", "port");
+        return new ServerConfig.Admin(f.string("host").orElse(ServerConfig.Admin.DEFAULT.host()),
+                port(f, "port").orElse(ServerConfig.Admin.DEFAULT.port()));
+    }
+
+    private ServerConfig.Limits limits(YamlFields f) {
+        f.allowOnly("max_message_bytes", "max_client_connections");
+        int bytes = bounded(f, "max_message_bytes", MIN_MESSAGE_BYTES, Integer.MAX_VALUE - 8)
+                .orElse(ServerConfig.Limits.DEFAULT.maxMessageBytes());
+        int conns = bounded(f, "max_client_connections", 1, 1_000_000)
+                .orElse(ServerConfig.Limits.DEFAULT.maxClientConnections());
+        return new ServerConfig.Limits(bytes, conns);
+    }
+
+    /** The secret named by {@code <prefix>_env} or {@code <prefix>_file}: exactly one is required. */
+    private Optional<SecretSource> secret(YamlFields f, String prefix) {
+        boolean env = f.has(prefix + "_env");
+        boolean file = f.has(prefix + "_file");
+        if (env == file) {
+            diagnostics.error(f.location(), "exactly one of '" + prefix + "_env' (an environment variable) and '"
+                    + prefix + "_file' (a file) is required; secrets never go in the config itself");
+            return Optional.empty();
+        }
+        return env ? f.string(prefix + "_env").map(SecretSource::env)
+                : f.scalar(prefix + "_file").flatMap(s -> existingFile(s, "secret file")).map(SecretSource::file);
+    }
+
+    private void rejectKeys(YamlFields f, String why, String... keys) {
+        for (String k : keys) {
+            f.keyNode(k).ifPresent(n -> diagnostics.error(n, "'" + k + "' is not used " + why));
+        }
+    }
+
+    private OptionalInt port(YamlFields f, String key) {
+        return bounded(f, key, 0, 65535);
+    }
+
+    private OptionalInt bounded(YamlFields f, String key, int min, int max) {
+        OptionalInt v = f.integer(key);
+        if (v.isPresent() && (v.getAsInt() < min || v.getAsInt() > max)) {
+            diagnostics.error(f.scalar(key).get(), "'" + key + "' must be between " + min + " and " + max
+                    + ", not " + v.getAsInt());
+            return OptionalInt.empty();
+        }
+        return v;
+    }
+
+    private Path path(YamlScalar s) {
+        return baseDir.resolve(s.value().trim()).normalize();
+    }
+
+    private Optional<Path> existingFile(YamlScalar s, String what) {
+        Path p = path(s);
+        if (!Files.isRegularFile(p)) {
+            diagnostics.error(s, what + " '" + s.value() + "' does not exist (looked for " + p + ")");
+            return Optional.empty();
+        }
+        if (!Files.isReadable(p)) {
+            diagnostics.error(s, what + " '" + s.value() + "' is not readable");
+            return Optional.empty();
+        }
+        return Optional.of(p);
+    }
+}
