@@ -1,5 +1,7 @@
 package dev.pgseal.keys;
 
+import java.util.List;
+
 /**
  * Where the envelope gets its data keys: the key service implements it over the key store and
  * its cache; tests implement it over fixed keys.
@@ -21,4 +23,17 @@ public interface KeyResolver {
      * @throws KeyUnavailableException when that version may not or cannot be used
      */
     DataKey decryptionKey(int ringId, int version);
+
+    /**
+     * Every version of the ring that may still hold values and may decrypt them (the primary and
+     * the deactivated and compromised versions at or above the minimum decryption version; never
+     * pre-active or destroyed ones), the primary first. Deterministic equality search encrypts the
+     * search value under each, so a predicate keeps matching while re-encryption moves a column
+     * from one version to the next. The default returns the primary only.
+     *
+     * @throws KeyUnavailableException when the ring has no usable primary version
+     */
+    default List<DataKey> liveKeys(String ringName) {
+        return List.of(encryptionKey(ringName));
+    }
 }

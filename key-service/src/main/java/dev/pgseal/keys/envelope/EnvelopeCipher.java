@@ -1,0 +1,104 @@
+package dev.pgseal.keys.envelope;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.pgseal.keys.ColumnCipher;
+import dev.pgseal.keys.ColumnIdentity;
+import dev.pgseal.keys.DataKey;
+import dev.pgseal.keys.DecryptionException;
+import dev.pgseal.keys.EncryptionMode;
+import dev.pgseal.keys.EnvelopeHeader;
+import dev.pgseal.keys.KeyResolver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@link ColumnCipher} over a {@link KeyResolver}: writes and reads the envelope of
+ * {@link EnvelopeHeader}. Primitives are cached per (ring id, version) for as long as the resolver
+ * hands out the same live key material; the JDK's key objects inside them cannot be zeroed, so the
+ * cache is bounded and entries expire when unused (they become garbage at once).
+ */
+public final class EnvelopeCipher implements ColumnCipher {
+
+    private final KeyResolver keys;
+    private final Cache<Long, KeyPrimitives> primitives = Caffeine.newBuilder()
+            .maximumSize(4096)
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .build();
+
+    public EnvelopeCipher(KeyResolver keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    @Override
+    public byte[] encrypt(ColumnIdentity column, EncryptionMode mode, String ringName, byte[] canonicalPlaintext) {
+        Objects.requireNonNull(column, "column");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(canonicalPlaintext, "canonicalPlaintext");
+        return encryptUnder(keys.encryptionKey(ringName), column, mode, canonicalPlaintext);
+    }
+
+    @Override
+    public List<byte[]> encryptForEachVersion(ColumnIdentity column, String ringName, byte[] canonicalPlaintext) {
+        Objects.requireNonNull(column, "column");
+        Objects.requireNonNull(canonicalPlaintext, "canonicalPlaintext");
+        List<DataKey> live = keys.liveKeys(ringName);
+        List<byte[]> envelopes = new ArrayList<>(live.size());
+        for (DataKey key : live) {
+            envelopes.add(encryptUnder(key, column, EncryptionMode.DETERMINISTIC, canonicalPlaintext));
+        }
+        return envelopes;
+    }
+
+    @Override
+    public byte[] decrypt(ColumnIdentity column, byte[] envelope) {
+        Objects.requireNonNull(column, "column");
+        // Header first: structure, then the key version's availability; no crypto until both pass.
+        EnvelopeHeader header = EnvelopeLayout.parseHeader(envelope);
+        DataKey key = keys.decryptionKey(header.ringId(), header.keyVersion());
+        if (key.ringId() != header.ringId() || key.version() != header.keyVersion()) {
+            throw new IllegalStateException("key resolver returned ring " + key.ringId() + " version " + key.version()
+                    + " for ring " + header.ringId() + " version " + header.keyVersion());
+        }
+        KeyPrimitives p = primitivesFor(key);
+        byte[] ad = EnvelopeLayout.associatedData(envelope, column);
+        byte[] body = new byte[envelope.length - EnvelopeLayout.HEADER_SIZE];
+        System.arraycopy(envelope, EnvelopeLayout.HEADER_SIZE, body, 0, body.length);
+        try {
+            return header.mode() == EncryptionMode.RANDOMIZED
+                    ? p.randomized().decrypt(body, ad)
+                    : p.deterministic().decryptDeterministically(body, ad);
+        } catch (DecryptionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Never let a provider-specific message become an oracle.
+            throw new DecryptionException();
+        }
+    }
+
+    private byte[] encryptUnder(DataKey key, ColumnIdentity column, EncryptionMode mode, byte[] plaintext) {
+        KeyPrimitives p = primitivesFor(key);
+        byte[] header = new byte[EnvelopeLayout.HEADER_SIZE];
+        EnvelopeLayout.writeHeader(header, mode, key.ringId(), key.version());
+        byte[] ad = EnvelopeLayout.associatedData(header, column);
+        byte[] body = mode == EncryptionMode.RANDOMIZED
+                ? p.randomized().encrypt(plaintext, ad)
+                : p.deterministic().encryptDeterministically(plaintext, ad);
+        byte[] envelope = new byte[EnvelopeLayout.HEADER_SIZE + body.length];
+        System.arraycopy(header, 0, envelope, 0, EnvelopeLayout.HEADER_SIZE);
+        System.arraycopy(body, 0, envelope, EnvelopeLayout.HEADER_SIZE, body.length);
+        return envelope;
+    }
+
+    private KeyPrimitives primitivesFor(DataKey key) {
+        long id = ((long) key.ringId() << 32) | (key.version() & 0xffffffffL);
+        KeyPrimitives p = primitives.getIfPresent(id);
+        if (p == null || !p.servesMaterialOf(key)) {
+            p = KeyPrimitives.of(key);
+            primitives.put(id, p);
+        }
+        return p;
+    }
+}
