@@ -14,6 +14,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -28,14 +34,23 @@ public final class PgsealServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgsealServer.class);
 
+    /** How often due key deletions are carried out. */
+    private static final Duration MAINTENANCE_PERIOD = Duration.ofMinutes(10);
+
     private final Optional<PolicyWatcher> policy;
     private final Optional<KeyService> keys;
     private final ProxyServer proxy;
+    private final ScheduledExecutorService maintenance;
 
     private PgsealServer(Optional<PolicyWatcher> policy, Optional<KeyService> keys, ProxyServer proxy) {
         this.policy = policy;
         this.keys = keys;
         this.proxy = proxy;
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pgseal-key-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -59,6 +74,7 @@ public final class PgsealServer implements AutoCloseable {
             ProxyServer proxy = ProxyServer.start(config);
             PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy);
             server.onReloadSignal();
+            server.scheduleMaintenance();
             return server;
         } catch (RuntimeException e) {
             closeQuietly(keyService);
@@ -109,6 +125,32 @@ public final class PgsealServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Carries out key deletions whose waiting period has ended, and creates the key ring of a key
+     * that a reloaded policy names for the first time.
+     */
+    private void scheduleMaintenance() {
+        keys.ifPresent(k -> {
+            maintenance.scheduleWithFixedDelay(() -> {
+                try {
+                    List<String> done = k.runDueDeletions(Instant.now());
+                    if (!done.isEmpty()) {
+                        LOG.info("carried out due key deletions: {}", done);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("due key deletions failed; will retry: {}", e.getMessage());
+                }
+            }, 0, MAINTENANCE_PERIOD.toSeconds(), TimeUnit.SECONDS);
+            policy.ifPresent(w -> w.addListener((before, after, changed) -> {
+                try {
+                    k.ensureRings(after.keyNames(), KeyService.SYSTEM_ACTOR);
+                } catch (RuntimeException e) {
+                    LOG.error("key rings for the reloaded policy could not be created: {}", e.getMessage());
+                }
+            }));
+        });
+    }
+
     /** SIGHUP reloads the policy (the file watcher reloads it on change too). */
     private void onReloadSignal() {
         policy.ifPresent(w -> {
@@ -140,6 +182,7 @@ public final class PgsealServer implements AutoCloseable {
 
     @Override
     public void close() {
+        maintenance.shutdownNow();
         proxy.close();
         keys.ifPresent(PgsealServer::closeQuietly);
         policy.ifPresent(PgsealServer::closeQuietly);

@@ -42,7 +42,7 @@ final class PolicyCommand implements Runnable {
         @Override
         public Integer call() {
             PolicyValidation v = PolicyValidation.of(file);
-            System.out.println(json ? v.json() : v.text());
+            System.out.print(json ? v.json() : v.text());
             return v.exitCode();
         }
     }
@@ -65,12 +65,12 @@ final class PolicyCommand implements Runnable {
         public Integer call() {
             PolicyLoadResult loaded = PolicyLoader.load(file);
             if (!loaded.isValid()) {
-                System.err.println(PolicyValidation.of(loaded).text());
+                System.err.print(PolicyValidation.of(loaded).text());
                 return 1;
             }
             try (Connection c = DriverManager.getConnection(Urls.toJdbc(upstream))) {
                 CatalogReport report = CatalogCheck.check(c, loaded.orElseThrow());
-                System.out.println(report.text());
+                System.out.print(report.text());
                 return report.isConsistent() ? 0 : 1;
             } catch (SQLException e) {
                 System.err.println("pgseal: cannot read the catalog at " + Urls.redact(upstream) + ": " + e.getMessage());
