@@ -8,6 +8,7 @@ import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyWatcher;
 import dev.pgseal.policy.ReloadOutcome;
 import dev.pgseal.wire.ProxyServer;
+import dev.pgseal.wire.SessionHooks;
 import dev.pgseal.wire.config.ServerConfig;
 import java.io.IOException;
 import java.sql.Connection;
@@ -71,7 +72,7 @@ public final class PgsealServer implements AutoCloseable {
             if (watcher != null) {
                 checkCatalog(config.store().orElseThrow(), watcher.current());
             }
-            ProxyServer proxy = ProxyServer.start(config);
+            ProxyServer proxy = ProxyServer.start(config, hooks(config, watcher));
             PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy);
             server.onReloadSignal();
             server.scheduleMaintenance();
@@ -84,6 +85,21 @@ public final class PgsealServer implements AutoCloseable {
             }
             throw new StartupException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    /**
+     * The pure relay without a policy or key store; otherwise the fail-closed guard, which follows
+     * policy reloads and keeps clients out of schema pgseal.
+     */
+    private static SessionHooks hooks(ServerConfig config, PolicyWatcher watcher) {
+        if (watcher == null && config.keystore().isEmpty()) {
+            return SessionHooks.NONE;
+        }
+        ProtectedTableGuard guard = new ProtectedTableGuard(watcher == null ? Policy.empty() : watcher.current());
+        if (watcher != null) {
+            watcher.addListener((before, after, changed) -> guard.policyChanged(after));
+        }
+        return guard;
     }
 
     private static PolicyWatcher openPolicy(ServerConfig config) {
@@ -163,6 +179,14 @@ public final class PgsealServer implements AutoCloseable {
                 LOG.warn("SIGHUP is not available on this platform; the policy reloads on file change only");
             }
         });
+    }
+
+    /**
+     * Reloads the policy file now (as SIGHUP does). Returns false when the new policy was rejected
+     * (its errors are logged) and the old one stays in force; true when it was applied or unchanged.
+     */
+    public boolean reloadPolicy() {
+        return policy.map(w -> !(w.reload() instanceof ReloadOutcome.Rejected)).orElse(false);
     }
 
     /** The port clients connect to. */

@@ -1,0 +1,22 @@
+package dev.pgseal.wire.protocol.backend;
+
+import dev.pgseal.wire.protocol.Wire;
+import io.netty.buffer.ByteBuf;
+
+/** BindComplete ('2'): a message without content. */
+public final class BindComplete {
+    public static final BindComplete INSTANCE = new BindComplete();
+
+    private BindComplete() {
+    }
+
+    public static BindComplete decode(ByteBuf body) {
+        Wire.expectEnd(body, "BindComplete");
+        return INSTANCE;
+    }
+
+    @Override
+    public String toString() {
+        return "BindComplete";
+    }
+}

@@ -1,0 +1,22 @@
+package dev.pgseal.wire.protocol.backend;
+
+import dev.pgseal.wire.protocol.Wire;
+import io.netty.buffer.ByteBuf;
+
+/** CloseComplete ('3'): a message without content. */
+public final class CloseComplete {
+    public static final CloseComplete INSTANCE = new CloseComplete();
+
+    private CloseComplete() {
+    }
+
+    public static CloseComplete decode(ByteBuf body) {
+        Wire.expectEnd(body, "CloseComplete");
+        return INSTANCE;
+    }
+
+    @Override
+    public String toString() {
+        return "CloseComplete";
+    }
+}

@@ -1,0 +1,43 @@
+package dev.pgseal.wire.protocol.backend;
+
+import dev.pgseal.wire.protocol.Wire;
+import io.netty.buffer.ByteBuf;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The fields of an ErrorResponse or NoticeResponse, keyed by their one-letter codes. */
+public record ErrorFields(Map<Character, String> fields) {
+    public ErrorFields {
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    public static ErrorFields decode(ByteBuf body) {
+        Map<Character, String> fields = new LinkedHashMap<>();
+        while (true) {
+            byte code = Wire.readByte(body);
+            if (code == 0) {
+                break;
+            }
+            fields.put((char) code, Wire.readCString(body));
+        }
+        Wire.expectEnd(body, "ErrorResponse");
+        return new ErrorFields(fields);
+    }
+
+    /** The non-localized severity (V), else the localized one (S). */
+    public String severity() {
+        String v = fields.get('V');
+        return v != null ? v : fields.getOrDefault('S', "");
+    }
+
+    /** The SQLSTATE (C). */
+    public String sqlState() {
+        return fields.getOrDefault('C', "");
+    }
+
+    /** The primary message (M). May quote user data: never log it. */
+    public String message() {
+        return fields.getOrDefault('M', "");
+    }
+}

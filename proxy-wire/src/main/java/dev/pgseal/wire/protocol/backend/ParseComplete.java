@@ -1,0 +1,22 @@
+package dev.pgseal.wire.protocol.backend;
+
+import dev.pgseal.wire.protocol.Wire;
+import io.netty.buffer.ByteBuf;
+
+/** ParseComplete ('1'): a message without content. */
+public final class ParseComplete {
+    public static final ParseComplete INSTANCE = new ParseComplete();
+
+    private ParseComplete() {
+    }
+
+    public static ParseComplete decode(ByteBuf body) {
+        Wire.expectEnd(body, "ParseComplete");
+        return INSTANCE;
+    }
+
+    @Override
+    public String toString() {
+        return "ParseComplete";
+    }
+}

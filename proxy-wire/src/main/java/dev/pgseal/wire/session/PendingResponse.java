@@ -1,0 +1,80 @@
+package dev.pgseal.wire.session;
+
+/**
+ * One entry of a session's FIFO of expected responses: the frontend message that is waiting for
+ * PostgreSQL's answer, with the statement and portal it concerns and a slot for the plan that later
+ * work attaches (to rewrite a statement's parameters or decrypt its rows). Lives on the session's
+ * event loop only; not thread-safe.
+ */
+public final class PendingResponse {
+    /** Sub-protocol progress inside an entry. */
+    enum Phase { START, AFTER_PARAMETER_DESCRIPTION, ROWS, COPY_IN, COPY_OUT, COPY_BOTH, AFTER_FUNCTION_RESULT }
+
+    private final ResponseKind kind;
+    private final String statementName;
+    private final String portalName;
+    private Object attachment;
+    Phase phase = Phase.START;
+    int resultIndex;
+    boolean statementEnded;
+    long sequence;
+    boolean failed;
+
+    PendingResponse(ResponseKind kind, String statementName, String portalName) {
+        this.kind = kind;
+        this.statementName = statementName;
+        this.portalName = portalName;
+    }
+
+    public ResponseKind kind() {
+        return kind;
+    }
+
+    /**
+     * The prepared statement concerned: for PARSE, DESCRIBE_STATEMENT and CLOSE of a statement its
+     * name; for BIND the statement bound; for EXECUTE and DESCRIBE_PORTAL the statement the portal
+     * was bound from as far as pgseal saw; "" is the unnamed statement; {@code null} when none.
+     */
+    public String statementName() {
+        return statementName;
+    }
+
+    /** The portal concerned (BIND, DESCRIBE_PORTAL, EXECUTE, CLOSE of a portal), "" unnamed, else {@code null}. */
+    public String portalName() {
+        return portalName;
+    }
+
+    /** For QUERY: which statement of the query string the current result belongs to (0-based). */
+    public int resultIndex() {
+        return resultIndex;
+    }
+
+    /** Whether PostgreSQL answered this entry with an ErrorResponse. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** The plan (or any state) attached by a {@link dev.pgseal.wire.StatementInterceptor}; {@code null} if none. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object newAttachment) {
+        this.attachment = newAttachment;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(kind.name());
+        if (statementName != null) {
+            sb.append(" statement=\"").append(statementName).append('"');
+        }
+        if (portalName != null) {
+            sb.append(" portal=\"").append(portalName).append('"');
+        }
+        if (phase != Phase.START) {
+            sb.append(' ').append(phase);
+        }
+        return sb.toString();
+    }
+}

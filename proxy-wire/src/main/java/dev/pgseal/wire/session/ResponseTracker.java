@@ -1,0 +1,476 @@
+package dev.pgseal.wire.session;
+
+import dev.pgseal.wire.protocol.FrontendMessageType;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The FIFO of expected responses of one session: every frontend message that PostgreSQL answers
+ * enqueues a {@link PendingResponse} in the order the client sent it, and every backend message is
+ * matched to the entry at the head (or to none, for asynchronous messages). It follows PostgreSQL's
+ * own rules: an ErrorResponse to an extended-protocol message makes PostgreSQL ignore everything up
+ * to the next Sync, so those entries are dropped; a COPY FROM STDIN consumes the client's messages up
+ * to its CopyDone or CopyFail. A backend message no entry expects throws
+ * {@link ProtocolMismatchException}. Pure state, no I/O: the session calls it from its event loop.
+ */
+public final class ResponseTracker {
+    private final ArrayDeque<PendingResponse> queue = new ArrayDeque<>();
+    /** An extended-protocol error happened with no Sync queued: PostgreSQL ignores messages until Sync. */
+    private boolean skippingUntilSync;
+    /** PostgreSQL is in COPY FROM STDIN and the client has not ended it yet. */
+    private boolean copyInOpen;
+    /** Portal → statement as the client bound them (the client's view, used to label entries). */
+    private final Map<String, Binding> boundPortals = new HashMap<>();
+    /** Sequence number of the next frontend entry; orders Binds against the ReadyForQuery that ends their transaction. */
+    private long nextSequence;
+    /** Sequence of the entry answered by the latest ReadyForQuery. */
+    private long lastReadySequence;
+
+    /** A portal as the client bound it: the statement and when. */
+    private record Binding(String statement, long sequence) {
+    }
+    private final Set<String> preparedStatements = new HashSet<>();
+    private final Map<String, String> openPortals = new HashMap<>();
+    /** When set, attachments flow from Parse to Describe(S) and Bind, and from Bind to Describe(P) and Execute. */
+    private boolean propagateAttachments;
+    private Map<String, PendingResponse> lastParse;
+    private Map<String, PendingResponse> lastBind;
+
+    /**
+     * Makes attachments follow the statement: an entry for Describe(S) or Bind starts with the
+     * attachment of the latest Parse of its statement, and Describe(P) and Execute with that of the
+     * latest Bind of their portal (as the client sent them). Off by default: the plain relay does
+     * not pay for the lookups.
+     */
+    public void propagateAttachments() {
+        if (!propagateAttachments) {
+            propagateAttachments = true;
+            lastParse = new HashMap<>();
+            lastBind = new HashMap<>();
+        }
+    }
+
+    /**
+     * Records a frontend message. Returns the new entry, or {@code null} when the message gets no
+     * response (Flush, CopyData, a message PostgreSQL will skip or a COPY will consume).
+     *
+     * @param type the message type
+     * @param target for Describe and Close: {@code 'S'} or {@code 'P'}; else ignored
+     * @param name1 Parse: statement; Bind: portal; Describe/Close: the name; Execute: portal
+     * @param name2 Bind: statement; else ignored
+     */
+    public PendingResponse onFrontend(FrontendMessageType type, char target, String name1, String name2) {
+        switch (type) {
+            case COPY_DONE, COPY_FAIL -> {
+                if (copyInOpen) {
+                    copyInOpen = false;
+                    return null;
+                }
+                // Pipelined before PostgreSQL's CopyInResponse, or outside COPY (then ignored by PostgreSQL).
+                return add(new PendingResponse(ResponseKind.COPY_END, null, null));
+            }
+            case COPY_DATA, FLUSH, PASSWORD, TERMINATE -> {
+                return null;
+            }
+            default -> {
+            }
+        }
+        if (copyInOpen) {
+            return null; // consumed by the COPY loop (Sync and Flush ignored, anything else makes it fail)
+        }
+        if (skippingUntilSync) {
+            if (type != FrontendMessageType.SYNC) {
+                return null;
+            }
+            skippingUntilSync = false;
+        }
+        PendingResponse entry = switch (type) {
+            case QUERY -> new PendingResponse(ResponseKind.QUERY, null, null);
+            case PARSE -> new PendingResponse(ResponseKind.PARSE, name1, null);
+            case BIND -> {
+                boundPortals.put(name1, new Binding(name2, nextSequence));
+                yield new PendingResponse(ResponseKind.BIND, name2, name1);
+            }
+            case DESCRIBE -> target == 'S'
+                    ? new PendingResponse(ResponseKind.DESCRIBE_STATEMENT, name1, null)
+                    : new PendingResponse(ResponseKind.DESCRIBE_PORTAL, boundStatement(name1), name1);
+            case EXECUTE -> new PendingResponse(ResponseKind.EXECUTE, boundStatement(name1), name1);
+            case CLOSE -> target == 'S'
+                    ? new PendingResponse(ResponseKind.CLOSE, name1, null)
+                    : new PendingResponse(ResponseKind.CLOSE, null, name1);
+            case SYNC -> new PendingResponse(ResponseKind.SYNC, null, null);
+            case FUNCTION_CALL -> new PendingResponse(ResponseKind.FUNCTION_CALL, null, null);
+            default -> throw new IllegalArgumentException("not a request: " + type);
+        };
+        if (propagateAttachments) {
+            propagate(entry);
+        }
+        return add(entry);
+    }
+
+    private void propagate(PendingResponse entry) {
+        switch (entry.kind()) {
+            case PARSE -> lastParse.put(entry.statementName(), entry);
+            case BIND -> {
+                lastBind.put(entry.portalName(), entry);
+                inherit(entry, lastParse.get(entry.statementName()));
+            }
+            case DESCRIBE_STATEMENT -> inherit(entry, lastParse.get(entry.statementName()));
+            case DESCRIBE_PORTAL, EXECUTE -> inherit(entry, lastBind.get(entry.portalName()));
+            case CLOSE -> {
+                if (entry.statementName() != null) {
+                    lastParse.remove(entry.statementName());
+                } else {
+                    lastBind.remove(entry.portalName());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static void inherit(PendingResponse entry, PendingResponse from) {
+        if (from != null && from.attachment() != null) {
+            entry.attach(from.attachment());
+        }
+    }
+
+    private String boundStatement(String portal) {
+        Binding b = boundPortals.get(portal);
+        return b == null ? null : b.statement();
+    }
+
+    private PendingResponse add(PendingResponse entry) {
+        entry.sequence = nextSequence++;
+        queue.addLast(entry);
+        return entry;
+    }
+
+    /**
+     * Matches a backend message (by type byte) to the entry it answers and advances the FIFO.
+     * Returns that entry (still readable after it was completed and removed), or {@code null} for
+     * an asynchronous message (NoticeResponse, NotificationResponse, ParameterStatus, or an
+     * ErrorResponse while nothing is pending, as PostgreSQL sends before closing a session).
+     *
+     * @throws ProtocolMismatchException when no pending entry expects this message
+     */
+    public PendingResponse onBackend(byte type) {
+        switch (type) {
+            case 'N', 'A', 'S' -> {
+                return null;
+            }
+            default -> {
+            }
+        }
+        PendingResponse head = head();
+        if (head == null) {
+            if (type == 'E') {
+                return null;
+            }
+            throw mismatch(type, null);
+        }
+        switch (head.kind()) {
+            case QUERY -> matchQuery(head, type);
+            case PARSE -> completeIf(head, type, '1');
+            case BIND -> completeIf(head, type, '2');
+            case CLOSE -> completeIf(head, type, '3');
+            case DESCRIBE_PORTAL -> {
+                if (type == 'T' || type == 'n') {
+                    complete(head);
+                } else {
+                    failOrMismatch(head, type);
+                }
+            }
+            case DESCRIBE_STATEMENT -> {
+                if (head.phase == PendingResponse.Phase.START && type == 't') {
+                    head.phase = PendingResponse.Phase.AFTER_PARAMETER_DESCRIPTION;
+                } else if (head.phase == PendingResponse.Phase.AFTER_PARAMETER_DESCRIPTION && (type == 'T' || type == 'n')) {
+                    complete(head);
+                } else {
+                    failOrMismatch(head, type);
+                }
+            }
+            case EXECUTE -> matchExecute(head, type);
+            case SYNC -> {
+                if (type == 'Z') {
+                    lastReadySequence = head.sequence;
+                    complete(head);
+                } else if (type == 'E') {
+                    head.failed = true; // e.g. COMMIT of the implicit transaction failed; ReadyForQuery follows
+                } else {
+                    throw mismatch(type, head);
+                }
+            }
+            case FUNCTION_CALL -> {
+                if (type == 'V' && head.phase == PendingResponse.Phase.START) {
+                    head.phase = PendingResponse.Phase.AFTER_FUNCTION_RESULT;
+                } else if (type == 'E' && head.phase == PendingResponse.Phase.START) {
+                    head.failed = true;
+                    head.phase = PendingResponse.Phase.AFTER_FUNCTION_RESULT;
+                } else if (type == 'Z' && head.phase == PendingResponse.Phase.AFTER_FUNCTION_RESULT) {
+                    lastReadySequence = head.sequence;
+                    complete(head);
+                } else {
+                    throw mismatch(type, head);
+                }
+            }
+            default -> throw mismatch(type, head);
+        }
+        return head;
+    }
+
+    /** The head entry, dropping COPY_END markers that no COPY consumed (PostgreSQL ignored those messages). */
+    private PendingResponse head() {
+        PendingResponse head = queue.peekFirst();
+        while (head != null && head.kind() == ResponseKind.COPY_END) {
+            queue.pollFirst();
+            head = queue.peekFirst();
+        }
+        return head;
+    }
+
+    private void matchQuery(PendingResponse head, byte type) {
+        if (head.statementEnded && type != 'N' && type != 'A' && type != 'S') {
+            head.statementEnded = false;
+            head.resultIndex++;
+        }
+        PendingResponse.Phase phase = head.phase;
+        switch (phase) {
+            case COPY_IN -> {
+                if (type == 'C' || type == 'E') {
+                    endCopyIn(head, type);
+                    head.phase = PendingResponse.Phase.START;
+                    head.statementEnded = true;
+                    return;
+                }
+                throw mismatch(type, head);
+            }
+            case COPY_OUT, COPY_BOTH -> {
+                if (type == 'd' || type == 'c') {
+                    return;
+                }
+                if (type == 'C' || type == 'E') {
+                    copyInOpen = false;
+                    head.phase = PendingResponse.Phase.START;
+                    head.statementEnded = true;
+                    return;
+                }
+                throw mismatch(type, head);
+            }
+            default -> {
+            }
+        }
+        switch (type) {
+            case 'T' -> head.phase = PendingResponse.Phase.ROWS;
+            case 'D' -> {
+                if (phase != PendingResponse.Phase.ROWS) {
+                    throw mismatch(type, head);
+                }
+            }
+            case 'C', 'I' -> {
+                head.phase = PendingResponse.Phase.START;
+                head.statementEnded = true;
+            }
+            case 'E' -> {
+                head.failed = true;
+                head.phase = PendingResponse.Phase.START;
+                head.statementEnded = true;
+            }
+            case 'G' -> startCopyIn(head, false);
+            case 'H' -> head.phase = PendingResponse.Phase.COPY_OUT;
+            case 'W' -> startCopyIn(head, true);
+            case 'Z' -> {
+                queue.pollFirst();
+                lastReadySequence = head.sequence;
+                statementsChangedBySimpleQuery();
+            }
+            default -> throw mismatch(type, head);
+        }
+    }
+
+    private void matchExecute(PendingResponse head, byte type) {
+        switch (head.phase) {
+            case COPY_IN -> {
+                if (type == 'C') {
+                    endCopyIn(head, type);
+                    complete(head);
+                } else if (type == 'E') {
+                    endCopyIn(head, type);
+                    fail(head);
+                } else {
+                    throw mismatch(type, head);
+                }
+                return;
+            }
+            case COPY_OUT, COPY_BOTH -> {
+                if (type == 'd' || type == 'c') {
+                    return;
+                }
+                if (type == 'C') {
+                    copyInOpen = false;
+                    complete(head);
+                } else if (type == 'E') {
+                    copyInOpen = false;
+                    fail(head);
+                } else {
+                    throw mismatch(type, head);
+                }
+                return;
+            }
+            default -> {
+            }
+        }
+        switch (type) {
+            case 'D' -> head.phase = PendingResponse.Phase.ROWS;
+            case 'C', 'I', 's' -> complete(head);
+            case 'E' -> fail(head);
+            case 'G' -> startCopyIn(head, false);
+            case 'H' -> head.phase = PendingResponse.Phase.COPY_OUT;
+            case 'W' -> startCopyIn(head, true);
+            default -> throw mismatch(type, head);
+        }
+    }
+
+    /**
+     * PostgreSQL entered COPY FROM STDIN: it now reads the client's messages itself until CopyDone
+     * or CopyFail. Entries the client queued behind this one before that point get no response.
+     */
+    private void startCopyIn(PendingResponse head, boolean both) {
+        head.phase = both ? PendingResponse.Phase.COPY_BOTH : PendingResponse.Phase.COPY_IN;
+        Iterator<PendingResponse> it = queue.iterator();
+        it.next(); // head
+        boolean ended = false;
+        while (it.hasNext()) {
+            PendingResponse e = it.next();
+            it.remove();
+            if (e.kind() == ResponseKind.COPY_END) {
+                ended = true;
+                break;
+            }
+        }
+        copyInOpen = !ended;
+    }
+
+    private void endCopyIn(PendingResponse head, byte type) {
+        // After an error PostgreSQL has left the COPY: whatever the client still sends is read normally.
+        copyInOpen = false;
+    }
+
+    private void completeIf(PendingResponse head, byte type, char expected) {
+        if (type == expected) {
+            complete(head);
+        } else {
+            failOrMismatch(head, type);
+        }
+    }
+
+    private void failOrMismatch(PendingResponse head, byte type) {
+        if (type == 'E') {
+            fail(head);
+        } else {
+            throw mismatch(type, head);
+        }
+    }
+
+    private void complete(PendingResponse head) {
+        queue.pollFirst();
+        switch (head.kind()) {
+            case PARSE -> preparedStatements.add(head.statementName());
+            case BIND -> openPortals.put(head.portalName(), head.statementName());
+            case CLOSE -> {
+                if (head.statementName() != null) {
+                    preparedStatements.remove(head.statementName());
+                } else {
+                    openPortals.remove(head.portalName());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** An ErrorResponse answered an extended-protocol entry: PostgreSQL skips to the next Sync. */
+    private void fail(PendingResponse head) {
+        head.failed = true;
+        queue.pollFirst();
+        while (!queue.isEmpty() && queue.peekFirst().kind() != ResponseKind.SYNC) {
+            queue.pollFirst();
+        }
+        if (queue.isEmpty()) {
+            skippingUntilSync = true;
+        }
+    }
+
+    private void statementsChangedBySimpleQuery() {
+        // A simple Query replaces the unnamed statement and portal.
+        preparedStatements.remove("");
+        openPortals.remove("");
+    }
+
+    /** Called with the transaction status of each ReadyForQuery: portals end with their transaction. */
+    public void onTransactionStatus(char status) {
+        if (status == 'I') {
+            openPortals.clear();
+            // Portals the client bound before the message this ReadyForQuery answers are gone too;
+            // later Binds (pipelined into the next transaction) stay.
+            long end = lastReadySequence;
+            boundPortals.values().removeIf(b -> b.sequence() < end);
+            if (lastBind != null) {
+                lastBind.values().removeIf(e -> e.sequence < end);
+            }
+        }
+    }
+
+    /** The client ran {@code DEALLOCATE ALL} or {@code DISCARD ALL}: no prepared statement remains. */
+    public void onAllStatementsDeallocated() {
+        preparedStatements.clear();
+        if (lastParse != null) {
+            lastParse.clear();
+        }
+    }
+
+    private static ProtocolMismatchException mismatch(byte type, PendingResponse head) {
+        return new ProtocolMismatchException("unexpected backend message " + FrontendMessageType.describe(type)
+                + (head == null ? " with no request pending" : " while waiting for " + head));
+    }
+
+    /** Entries waiting for a response, oldest first (a snapshot). */
+    public java.util.List<PendingResponse> pending() {
+        return java.util.List.copyOf(queue);
+    }
+
+    /** Whether nothing is pending. */
+    public boolean isIdle() {
+        return queue.isEmpty() && !copyInOpen;
+    }
+
+    /** Whether PostgreSQL is reading a COPY FROM STDIN that the client has not ended yet. */
+    public boolean isCopyInOpen() {
+        return copyInOpen;
+    }
+
+    /** Whether PostgreSQL is ignoring messages until the next Sync. */
+    public boolean isSkippingUntilSync() {
+        return skippingUntilSync;
+    }
+
+    /** Portals the client bound whose transaction has not ended yet, as far as pgseal saw (diagnostics). */
+    public int boundPortalCount() {
+        return boundPortals.size();
+    }
+
+    /** Prepared statements PostgreSQL confirmed (ParseComplete) and that were not closed since. */
+    public Set<String> preparedStatements() {
+        return Collections.unmodifiableSet(preparedStatements);
+    }
+
+    /** Open portals PostgreSQL confirmed (BindComplete), portal → statement. */
+    public Map<String, String> openPortals() {
+        return Collections.unmodifiableMap(openPortals);
+    }
+}
