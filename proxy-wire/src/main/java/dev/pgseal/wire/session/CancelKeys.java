@@ -8,28 +8,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Server-wide map from the cancel keys pgseal hands to clients to the real keys of the PostgreSQL
- * backends. Clients never see a real key: a CancelRequest must name a key pgseal issued, with its
- * secret (compared in constant time), to be forwarded. Thread-safe.
+ * backends. A client sees the backend's real process id (so {@code getBackendPID()},
+ * {@code pg_backend_pid()}, {@code pg_stat_activity} and NotificationResponse all agree, as they do
+ * direct) but never the real secret: pgseal issues a random secret of the same length, and a
+ * CancelRequest must carry it (compared in constant time) to be forwarded with the real one.
+ * Process ids are unique among the live backends of the one upstream server. Thread-safe.
  */
 public final class CancelKeys {
     private record Issued(byte[] secret, BackendKeyData real) {
     }
 
     private final ConcurrentHashMap<Integer, Issued> issued = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Integer, Integer> issuedByRealPid = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    /** Issues a fresh key (random process id and a random secret as long as the real one) for {@code real}. */
+    /** Issues the key a client sees for {@code real}: the same process id, a fresh random secret. */
     public BackendKeyData issue(BackendKeyData real) {
         byte[] secret = new byte[real.secretLength()];
-        while (true) {
-            int pid = random.nextInt(Integer.MAX_VALUE - 1) + 1;
-            random.nextBytes(secret);
-            if (issued.putIfAbsent(pid, new Issued(secret.clone(), real)) == null) {
-                issuedByRealPid.put(real.processId(), pid);
-                return new BackendKeyData(pid, secret);
-            }
-        }
+        random.nextBytes(secret);
+        issued.put(real.processId(), new Issued(secret.clone(), real));
+        return new BackendKeyData(real.processId(), secret);
     }
 
     /** The real key behind an issued one, if the process id is known and the secret matches. */
@@ -41,21 +38,13 @@ public final class CancelKeys {
         return Optional.of(i.real());
     }
 
-    /** Forgets an issued key (its session ended). */
-    public void revoke(int processId) {
-        Issued i = issued.remove(processId);
-        if (i != null) {
-            issuedByRealPid.remove(i.real().processId(), processId);
-        }
-    }
-
     /**
-     * The process id a client of pgseal knows for a PostgreSQL backend process (the one issued to
-     * that backend's session), or {@code realPid} itself when no session of this server owns it.
-     * Used to rewrite NotificationResponse, so that a client recognises its own notifications.
+     * Forgets an issued key (its session ended). A later session of a backend that reused the
+     * process id keeps its own key.
      */
-    public int clientVisiblePid(int realPid) {
-        return issuedByRealPid.getOrDefault(realPid, realPid);
+    public void revoke(BackendKeyData issuedKey) {
+        issued.computeIfPresent(issuedKey.processId(),
+                (pid, i) -> MessageDigest.isEqual(i.secret(), issuedKey.secret()) ? null : i);
     }
 
     /** How many keys are issued (one per live session). */

@@ -436,7 +436,7 @@ public final class ProxySession implements SessionInfo {
                 case 'K' -> {
                     BackendKeyData real = BackendKeyData.decode(body);
                     if (issuedKey != null) {
-                        server.cancelKeys().revoke(issuedKey.processId());
+                        server.cancelKeys().revoke(issuedKey);
                     }
                     issuedKey = server.cancelKeys().issue(real);
                     replaceBackendFrame(batch, at, len, issuedKey.encode(client.alloc()));
@@ -495,7 +495,6 @@ public final class ProxySession implements SessionInfo {
                     }
                 }
                 case 'C' -> noteCommandTag(batch, at, len);
-                case 'A' -> rewriteNotifierPid(batch, at, len);
                 case 'S' -> recordParameterStatus(body(batch, at, len));
                 case 'E' -> noteBackendError(body(batch, at, len));
                 default -> {
@@ -529,19 +528,6 @@ public final class ProxySession implements SessionInfo {
             if (text.equals("DISCARD ALL") || text.equals("DEALLOCATE ALL")) {
                 tracker.onAllStatementsDeallocated();
             }
-        }
-    }
-
-    /** A NotificationResponse names the notifying backend: show the process id pgseal issued for it. */
-    private void rewriteNotifierPid(ByteBuf batch, int at, int len) {
-        if (len < Wire.HEADER_BYTES + 4) {
-            throw new MalformedMessageException("truncated NotificationResponse");
-        }
-        int pidAt = at + Wire.HEADER_BYTES;
-        int real = batch.getInt(pidAt);
-        int visible = server.cancelKeys().clientVisiblePid(real);
-        if (visible != real) {
-            batch.setInt(pidAt, visible);
         }
     }
 
@@ -609,7 +595,7 @@ public final class ProxySession implements SessionInfo {
             startupTimeout.cancel(false);
         }
         if (issuedKey != null) {
-            server.cancelKeys().revoke(issuedKey.processId());
+            server.cancelKeys().revoke(issuedKey);
         }
         if (backend != null) {
             if (backend.isActive()) {
