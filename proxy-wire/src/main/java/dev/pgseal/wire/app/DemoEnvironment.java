@@ -81,6 +81,7 @@ public final class DemoEnvironment implements AutoCloseable {
             server = PgsealServer.start(config);
             DemoEnvironment demo = new DemoEnvironment(pg, server);
             demo.showRow(directJdbc, out);
+            demo.showProxy(out);
             out.println();
             out.println("proxy: postgresql://postgres@127.0.0.1:" + server.port() + "/postgres");
             out.println("direct: postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres");
@@ -144,6 +145,24 @@ public final class DemoEnvironment implements AutoCloseable {
                     byte[] canonical = cipher.decrypt(identity(table, cp), rs.getBytes(col));
                     out.println("  " + col + "=" + CanonicalCodec.forType(cp.type()).toText(canonical));
                 }
+            }
+        }
+    }
+
+    /** What a client of the proxy sees today: plain statements pass, protected tables fail closed. */
+    private void showProxy(PrintStream out) throws SQLException {
+        String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres";
+        try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select current_user, current_setting('server_version')")) {
+                rs.next();
+                out.println("through pgseal: select current_user, server_version -> " + rs.getString(1) + ", "
+                        + rs.getString(2));
+            }
+            try {
+                s.executeQuery("select email from customers");
+            } catch (SQLException e) {
+                out.println("through pgseal: select email from customers -> ERROR " + e.getSQLState() + ": "
+                        + e.getMessage().replaceFirst("^ERROR: ", "").replaceAll("\\s*Where:.*", ""));
             }
         }
     }
