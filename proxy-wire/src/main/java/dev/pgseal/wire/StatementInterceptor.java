@@ -16,6 +16,10 @@ import io.netty.buffer.ByteBuf;
  * start with the attachment of its Parse, and Describe(P) and Execute of a portal with that of its
  * Bind (so a plan attached at Parse reaches the RowDescriptions and DataRows of every execution).
  *
+ * <p>Query, Parse and Bind reach the interceptor even when PostgreSQL will discard them (during
+ * COPY IN, or while it skips to Sync after an error): then {@code entry} is {@code null}. Screen
+ * them all the same; discarded or not, the bytes reach the server.
+ *
  * <p>With {@link #NONE} the session decodes nothing and relays frames untouched. Any other
  * interceptor makes the session decode Query, Parse, Bind and RowDescription (DataRow only for
  * entries that carry an attachment).

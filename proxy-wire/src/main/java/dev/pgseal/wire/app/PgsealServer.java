@@ -6,6 +6,7 @@ import dev.pgseal.policy.CatalogCheck;
 import dev.pgseal.policy.CatalogReport;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyWatcher;
+import dev.pgseal.policy.QualifiedName;
 import dev.pgseal.policy.ReloadOutcome;
 import dev.pgseal.wire.ProxyServer;
 import dev.pgseal.wire.SessionHooks;
@@ -18,9 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -142,8 +145,8 @@ public final class PgsealServer implements AutoCloseable {
     }
 
     /**
-     * Carries out key deletions whose waiting period has ended, and creates the key ring of a key
-     * that a reloaded policy names for the first time.
+     * Carries out key deletions whose waiting period has ended; on a policy reload, records the change
+     * in the audit log and creates the key ring of a key the policy names for the first time.
      */
     private void scheduleMaintenance() {
         keys.ifPresent(k -> {
@@ -159,9 +162,13 @@ public final class PgsealServer implements AutoCloseable {
             }, 0, MAINTENANCE_PERIOD.toSeconds(), TimeUnit.SECONDS);
             policy.ifPresent(w -> w.addListener((before, after, changed) -> {
                 try {
+                    k.recordConfigChange(KeyService.SYSTEM_ACTOR, "policy " + w.file(), Map.of(
+                            "changed_tables", changed.stream().map(QualifiedName::toSql).sorted()
+                                    .collect(Collectors.joining(", ")),
+                            "keys", after.keyNames().stream().sorted().collect(Collectors.joining(", "))));
                     k.ensureRings(after.keyNames(), KeyService.SYSTEM_ACTOR);
                 } catch (RuntimeException e) {
-                    LOG.error("key rings for the reloaded policy could not be created: {}", e.getMessage());
+                    LOG.error("policy reload: audit event or key rings could not be written: {}", e.getMessage());
                 }
             }));
         });

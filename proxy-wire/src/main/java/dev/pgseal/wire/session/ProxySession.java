@@ -304,13 +304,13 @@ public final class ProxySession implements SessionInfo {
             switch (t) {
                 case QUERY -> {
                     entry = tracker.onFrontend(t, ' ', null, null);
-                    if (intercepting && entry != null) {
+                    if (intercepting) {
                         replace(batch, at, len, interceptor.onQuery(Query.decode(batch.slice(body, len - Wire.HEADER_BYTES)), entry));
                     }
                 }
                 case PARSE -> {
                     entry = tracker.onFrontend(t, ' ', cstringAt(batch, body, end), null);
-                    if (intercepting && entry != null) {
+                    if (intercepting) {
                         replace(batch, at, len, interceptor.onParse(Parse.decode(batch.slice(body, len - Wire.HEADER_BYTES)), entry));
                     }
                 }
@@ -320,7 +320,7 @@ public final class ProxySession implements SessionInfo {
                         throw new MalformedMessageException("string without terminator");
                     }
                     entry = tracker.onFrontend(t, ' ', cstringAt(batch, body, end), cstringAt(batch, statementAt, end));
-                    if (intercepting && entry != null) {
+                    if (intercepting) {
                         replace(batch, at, len, interceptor.onBind(Bind.decode(batch.slice(body, len - Wire.HEADER_BYTES)), entry));
                     }
                 }

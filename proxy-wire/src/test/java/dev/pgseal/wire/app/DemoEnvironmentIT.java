@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Arrays;
+import dev.pgseal.testing.hsm.SoftHsmToken;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +21,15 @@ class DemoEnvironmentIT {
 
     @TempDir
     Path dir;
+
+    /**
+     * The demo writes the SoftHSM2 config named by SOFTHSM2_CONF when it is missing; let the test
+     * token fixture write it first so both share one token folder that outlives this test.
+     */
+    @BeforeAll
+    static void softHsmConfigBelongsToTheTestFixture() {
+        SoftHsmToken.get();
+    }
 
     @Test
     void printsBothUrlsAndShowsTheRowAsStoredAndAsDecrypted() throws Exception {

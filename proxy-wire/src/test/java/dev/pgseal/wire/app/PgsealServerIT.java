@@ -217,6 +217,13 @@ class PgsealServerIT {
                 assertThat(rs.next()).as("the same session now reaches the table").isTrue();
             }
         }
+        try (Connection direct = PostgresFixture.get().connect(database); Statement s = direct.createStatement();
+             ResultSet rs = s.executeQuery("select object, details::text from pgseal.audit_log "
+                     + "where action = 'config.change' order by id desc limit 1")) {
+            assertThat(rs.next()).as("the reload is in the audit log").isTrue();
+            assertThat(rs.getString(1)).contains("policy.yaml");
+            assertThat(rs.getString(2)).contains("public.customers");
+        }
     }
 
     @Test
