@@ -141,11 +141,7 @@ public final class SoftwareMasterKeyStore implements MasterKeyStore {
 
     @Override
     public synchronized String createNewMasterKey() {
-        String label;
-        int n = 2;
-        do {
-            label = firstLabel + "-" + n++;
-        } while (findKey(label) != null);
+        String label = MasterKeyLabels.next(firstLabel, l -> findKey(l) != null);
         create(label);
         current = label;
         return label;

@@ -9,15 +9,9 @@ import picocli.CommandLine.Mixin;
 /** {@code pgseal audit …}: the tamper-evident audit log. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Check the tamper-evident audit log.",
         subcommands = {AuditCommand.Verify.class})
-final class AuditCommand implements Runnable {
+final class AuditCommand extends CommandGroup {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Verifies the hash chain of pgseal.audit_log (offline, against the store) and names the "

@@ -9,15 +9,9 @@ import picocli.CommandLine.Mixin;
 /** {@code pgseal keys …}: key rings, versions and states. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Inspect key rings and their versions.",
         subcommands = {KeysCommand.ListRings.class})
-final class KeysCommand implements Runnable {
+final class KeysCommand extends CommandGroup {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = {"Lists every key ring with its versions, states and the primary version, read from the "

@@ -11,10 +11,8 @@ import picocli.CommandLine.Command;
         description = "Transparent encryption proxy for PostgreSQL with an integrated key management service.",
         subcommands = {DemoCommand.class, ServeCommand.class, PolicyCommand.class, KeysCommand.class,
                 AuditCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main extends CommandGroup {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -30,8 +28,4 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
 }

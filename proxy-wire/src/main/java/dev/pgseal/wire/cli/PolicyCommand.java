@@ -19,15 +19,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = "Work with encrypted-column policy files (YAML).",
         subcommands = {PolicyCommand.Validate.class, PolicyCommand.Ddl.class, PolicyCommand.Schema.class})
-final class PolicyCommand implements Runnable {
+final class PolicyCommand extends CommandGroup {
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = {"Checks a policy file and prints a summary (tables, columns, keys), or every error "
