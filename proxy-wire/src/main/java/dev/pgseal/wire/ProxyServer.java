@@ -1,12 +1,14 @@
 package dev.pgseal.wire;
 
 import dev.pgseal.wire.config.ServerConfig;
+import dev.pgseal.wire.protocol.ErrorResponses;
 import dev.pgseal.wire.session.ProxyLimits;
 import dev.pgseal.wire.session.ProxySession;
 import dev.pgseal.wire.session.ServerContext;
 import dev.pgseal.wire.session.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -43,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * NIO; one event loop per core. Start with {@link #start(ServerConfig)}, stop with {@link #close()}.
  */
 public final class ProxyServer implements AutoCloseable {
+    /** SQLSTATE admin_shutdown, which PostgreSQL sends when it shuts down. */
+    static final String SHUTDOWN_SQLSTATE = "57P01";
+    static final String SHUTDOWN_MESSAGE = "terminating connection because pgseal is shutting down";
+
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
     private final EventLoopGroup group;
@@ -156,10 +162,23 @@ public final class ProxyServer implements AutoCloseable {
         return context.activeSessions();
     }
 
-    /** Stops listening, closes every session and shuts the event loops down. */
+    /**
+     * Stops listening, tells every client the connection ends (FATAL 57P01, as PostgreSQL does on a
+     * shutdown), closes every session and shuts the event loops down.
+     */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        for (Channel client : clients) {
+            // On the session's event loop, between whole frames: the notice never splits a message.
+            client.eventLoop().execute(() -> {
+                if (client.isActive()) {
+                    client.writeAndFlush(ErrorResponses.fatal(client.alloc(), SHUTDOWN_SQLSTATE, SHUTDOWN_MESSAGE))
+                            .addListener(ChannelFutureListener.CLOSE);
+                }
+            });
+        }
+        clients.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         LOG.info("pgseal stopped");

@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DemoEnvironment implements AutoCloseable {
 
-    private static final String TOKEN_LABEL = "pgseal-demo";
+    /** The label of the demo's SoftHSM2 token. */
+    public static final String TOKEN_LABEL = "pgseal-demo";
     private static final List<Path> SOFTHSM_LIBRARIES = List.of(
             Path.of("/usr/lib/softhsm/libsofthsm2.so"),
             Path.of("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"),
@@ -60,6 +61,12 @@ public final class DemoEnvironment implements AutoCloseable {
 
     /** Starts the demo, printing progress and the connection URLs to {@code out}. */
     public static DemoEnvironment start(Path folder, int port, PrintStream out) throws IOException, SQLException {
+        return start(folder, port, out, TOKEN_LABEL);
+    }
+
+    /** {@link #start(Path, int, PrintStream)} with the master key on the SoftHSM2 token {@code tokenLabel}. */
+    public static DemoEnvironment start(Path folder, int port, PrintStream out, String tokenLabel)
+            throws IOException, SQLException {
         Files.createDirectories(folder);
         out.println("pgseal demo: starting an embedded PostgreSQL ...");
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
@@ -72,7 +79,7 @@ public final class DemoEnvironment implements AutoCloseable {
             }
             Path policyFile = folder.resolve("policy.yaml");
             Files.writeString(policyFile, resource("policy.yaml"));
-            KeystoreSettings keystore = keystore(folder.toAbsolutePath(), out);
+            KeystoreSettings keystore = keystore(folder.toAbsolutePath(), tokenLabel, out);
             StoreSettings store = new StoreSettings(directJdbc, "postgres", Optional.empty(), 2);
             ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", port),
                     new ServerConfig.Upstream("127.0.0.1", pg.getPort(), ServerConfig.UpstreamTls.DISABLE),
@@ -176,7 +183,7 @@ public final class DemoEnvironment implements AutoCloseable {
     }
 
     /** A SoftHSM2 token when SoftHSM2 can be used, else a software key store (with a warning). */
-    private static KeystoreSettings keystore(Path folder, PrintStream out) throws IOException {
+    private static KeystoreSettings keystore(Path folder, String tokenLabel, PrintStream out) throws IOException {
         String conf = System.getenv("SOFTHSM2_CONF");
         Optional<Path> library = SOFTHSM_LIBRARIES.stream().filter(Files::isRegularFile).findFirst();
         if (conf != null && library.isPresent() && onPath("softhsm2-util")) {
@@ -188,16 +195,19 @@ public final class DemoEnvironment implements AutoCloseable {
                 Files.writeString(confFile, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\n"
                         + "log.level = ERROR\n");
             }
-            if (!Files.exists(pinFile)) {
+            boolean tokenExists = tokenExists(conf, tokenLabel);
+            if (tokenExists && !Files.exists(pinFile)) {
+                throw new StartupException("SoftHSM2 token '" + tokenLabel + "' exists but its PIN file " + pinFile
+                        + " is missing; delete the token (softhsm2-util --delete-token --token " + tokenLabel
+                        + ") or the demo folder to start over");
+            }
+            if (!tokenExists) {
                 writeSecret(pinFile, randomSecret());
+                run(conf, "softhsm2-util", "--init-token", "--free", "--label", tokenLabel,
+                        "--so-pin", randomSecret(), "--pin", Files.readString(pinFile).trim());
             }
-            if (!tokenExists(conf)) {
-                String pin = Files.readString(pinFile).trim();
-                run(conf, "softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL,
-                        "--so-pin", randomSecret(), "--pin", pin);
-            }
-            out.println("pgseal demo: master key on SoftHSM2 token '" + TOKEN_LABEL + "' (" + confFile + ")");
-            return new KeystoreSettings(KeystoreSettings.Type.PKCS11, library, Optional.of(TOKEN_LABEL),
+            out.println("pgseal demo: master key on SoftHSM2 token '" + tokenLabel + "' (" + confFile + ")");
+            return new KeystoreSettings(KeystoreSettings.Type.PKCS11, library, Optional.of(tokenLabel),
                     Optional.of(SecretSource.file(pinFile)), KeystoreSettings.DEFAULT_MASTER_KEY_LABEL,
                     Optional.empty(), Optional.empty());
         }
@@ -212,8 +222,9 @@ public final class DemoEnvironment implements AutoCloseable {
                 Optional.of(SecretSource.file(pass)));
     }
 
-    private static boolean tokenExists(String conf) throws IOException {
-        return run(conf, "softhsm2-util", "--show-slots").contains("Label:            " + TOKEN_LABEL);
+    private static boolean tokenExists(String conf, String tokenLabel) throws IOException {
+        return run(conf, "softhsm2-util", "--show-slots").lines()
+                .anyMatch(l -> l.strip().equals("Label:            " + tokenLabel));
     }
 
     private static String run(String conf, String... command) throws IOException {

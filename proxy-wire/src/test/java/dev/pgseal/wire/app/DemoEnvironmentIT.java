@@ -34,7 +34,8 @@ class DemoEnvironmentIT {
     @Test
     void printsBothUrlsAndShowsTheRowAsStoredAndAsDecrypted() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DemoEnvironment demo = DemoEnvironment.start(dir, 0, new PrintStream(bytes, true, StandardCharsets.UTF_8))) {
+        try (DemoEnvironment demo = DemoEnvironment.start(dir, 0, new PrintStream(bytes, true, StandardCharsets.UTF_8),
+                "pgseal-demo-" + Long.toString(System.nanoTime() % 2_000_000_000L, 36))) {
             String out = bytes.toString(StandardCharsets.UTF_8);
             String proxy = line(out, "proxy: ");
             String direct = line(out, "direct: ");
