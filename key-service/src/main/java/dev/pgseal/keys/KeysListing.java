@@ -51,8 +51,7 @@ public final class KeysListing {
             return db.inTransaction(c -> new KeyRingRepository().findAll(c));
         } catch (StoreException e) {
             if (e.getCause() instanceof java.sql.SQLException s && "42P01".equals(s.getSQLState())) {
-                throw new StoreException("no key store (schema pgseal) in " + store.jdbcUrl().replaceAll(
-                        "(?i)(password=)[^&]*", "$1***") + ": start pgseal once to create it", e);
+                throw new StoreException("no key store (schema pgseal) in " + store.redactedUrl() + ": start pgseal once to create it", e);
             }
             throw e;
         }

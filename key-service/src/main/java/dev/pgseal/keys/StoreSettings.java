@@ -14,4 +14,9 @@ import java.util.Optional;
 public record StoreSettings(String jdbcUrl, String user, Optional<SecretSource> password, int maxPoolSize) {
     /** The default pool size: the key store is off the hot path (keys are cached). */
     public static final int DEFAULT_POOL_SIZE = 4;
+
+    /** The JDBC URL with any {@code password=} parameter masked, for messages and logs. */
+    public String redactedUrl() {
+        return jdbcUrl == null ? "" : jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
 }

@@ -58,10 +58,10 @@ public final class KeyStoreDatabase implements AutoCloseable {
         try {
             ds = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException("cannot connect to the key store database " + redact(settings.jdbcUrl()) + ": "
+            throw new StoreException("cannot connect to the key store database " + settings.redactedUrl() + ": "
                     + rootMessage(e), e);
         }
-        KeyStoreDatabase db = new KeyStoreDatabase(ds, redact(settings.jdbcUrl()));
+        KeyStoreDatabase db = new KeyStoreDatabase(ds, settings.redactedUrl());
         if (migrate) {
             try {
                 Flyway.configure()
@@ -125,10 +125,6 @@ public final class KeyStoreDatabase implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
-    }
-
-    static String redact(String jdbcUrl) {
-        return jdbcUrl == null ? "" : jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     private static String rootMessage(Throwable t) {

@@ -137,7 +137,7 @@ public final class PgsealServer implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(store.jdbcUrl(), props)) {
             report = CatalogCheck.check(c, policy);
         } catch (SQLException e) {
-            throw new StartupException("cannot read the catalog at " + store.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new StartupException("cannot read the catalog at " + store.redactedUrl() + ": " + e.getMessage(), e);
         }
         if (!report.isConsistent()) {
             throw new StartupException("the database does not match the policy:\n" + report.text());
