@@ -1,10 +1,6 @@
 package dev.pgseal.keys.master;
 
-import dev.pgseal.keys.HealthStatus;
-import dev.pgseal.keys.MasterKeyStore;
 import dev.pgseal.keys.MasterKeyStoreException;
-import dev.pgseal.keys.SecretBytes;
-import dev.pgseal.keys.WrappedKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +15,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.security.auth.login.LoginException;
@@ -29,25 +24,23 @@ import javax.security.auth.login.LoginException;
  * generated on the token as sensitive, never-extractable AES-256 objects and found again by label
  * (the {@code PKCS11} KeyStore alias); wrapping is AES-GCM performed by the token.
  */
-public final class Pkcs11MasterKeyStore implements MasterKeyStore {
+public final class Pkcs11MasterKeyStore extends GcmMasterKeyStore {
 
     private final Path library;
     private final String tokenLabel;
     private final AuthProvider provider;
     private final KeyStore keyStore;
     private final char[] pin;
-    private final String firstLabel;
     private final Map<String, Key> keys = new ConcurrentHashMap<>();
-    private volatile String current;
 
     private Pkcs11MasterKeyStore(Path library, String tokenLabel, AuthProvider provider, KeyStore keyStore,
             char[] pin, String firstLabel) {
+        super(provider, firstLabel);
         this.library = library;
         this.tokenLabel = tokenLabel;
         this.provider = provider;
         this.keyStore = keyStore;
         this.pin = pin;
-        this.firstLabel = firstLabel;
     }
 
     /**
@@ -89,7 +82,6 @@ public final class Pkcs11MasterKeyStore implements MasterKeyStore {
         if (!store.containsMasterKey(masterKeyLabel)) {
             store.create(masterKeyLabel);
         }
-        store.current = masterKeyLabel;
         return store;
     }
 
@@ -110,32 +102,7 @@ public final class Pkcs11MasterKeyStore implements MasterKeyStore {
     }
 
     @Override
-    public String currentMasterKeyLabel() {
-        return current;
-    }
-
-    @Override
-    public boolean containsMasterKey(String label) {
-        return findKey(label) != null;
-    }
-
-    @Override
-    public void useMasterKey(String label) {
-        if (findKey(label) == null) {
-            throw new MasterKeyStoreException("no master key labelled '" + label + "' on PKCS#11 token '" + tokenLabel + "'");
-        }
-        current = label;
-    }
-
-    @Override
-    public synchronized String createNewMasterKey() {
-        String label = MasterKeyLabels.next(firstLabel, l -> findKey(l) != null);
-        create(label);
-        current = label;
-        return label;
-    }
-
-    private void create(String label) {
+    void create(String label) {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
             generator.init(256, new SecureRandom());
@@ -153,7 +120,8 @@ public final class Pkcs11MasterKeyStore implements MasterKeyStore {
         }
     }
 
-    private Key findKey(String label) {
+    @Override
+    Key findKey(String label) {
         Key k = keys.get(label);
         if (k != null) {
             return k;
@@ -177,43 +145,8 @@ public final class Pkcs11MasterKeyStore implements MasterKeyStore {
         return k;
     }
 
-    private Key requireKey(String label) {
-        Key k = findKey(label);
-        if (k == null) {
-            throw new MasterKeyStoreException("no master key labelled '" + label + "' on PKCS#11 token '" + tokenLabel + "'");
-        }
-        return k;
-    }
-
     @Override
-    public WrappedKey wrap(SecretBytes dataKey, byte[] associatedData) {
-        String label = current;
-        try {
-            return GcmKeyWrap.wrap(provider, requireKey(label), label, dataKey, associatedData);
-        } catch (GeneralSecurityException | ProviderException e) {
-            throw new MasterKeyStoreException("PKCS#11 token '" + tokenLabel + "' failed to wrap under master key '"
-                    + label + "': " + GcmKeyWrap.rootMessage(e), e);
-        }
-    }
-
-    @Override
-    public SecretBytes unwrap(WrappedKey wrapped, byte[] associatedData) {
-        try {
-            return GcmKeyWrap.unwrap(provider, requireKey(wrapped.masterKeyLabel()), wrapped, associatedData);
-        } catch (AEADBadTagException e) {
-            throw new MasterKeyStoreException("wrapped key does not authenticate under master key '"
-                    + wrapped.masterKeyLabel() + "' (tampered, or bound to another ring or version)", e);
-        } catch (GeneralSecurityException | ProviderException e) {
-            throw new MasterKeyStoreException("PKCS#11 token '" + tokenLabel + "' failed to unwrap under master key '"
-                    + wrapped.masterKeyLabel() + "': " + GcmKeyWrap.rootMessage(e), e);
-        }
-    }
-
-    @Override
-    public synchronized void deleteMasterKey(String label) {
-        if (label.equals(current)) {
-            throw new MasterKeyStoreException("master key '" + label + "' is current and cannot be deleted");
-        }
+    void deleteEntry(String label) {
         try {
             keyStore.deleteEntry(label);
             keys.remove(label);
@@ -224,13 +157,8 @@ public final class Pkcs11MasterKeyStore implements MasterKeyStore {
     }
 
     @Override
-    public HealthStatus health() {
-        try (SecretBytes probe = SecretBytes.random(32, new SecureRandom())) {
-            wrap(probe, new byte[] {'h', 'e', 'a', 'l', 't', 'h'});
-            return HealthStatus.up(description() + ", master key '" + current + "'");
-        } catch (RuntimeException e) {
-            return HealthStatus.down(e.getMessage());
-        }
+    String where() {
+        return "on PKCS#11 token '" + tokenLabel + "'";
     }
 
     /** The SunPKCS11 provider (tests use it to prove keys are unextractable and to lose the session). */

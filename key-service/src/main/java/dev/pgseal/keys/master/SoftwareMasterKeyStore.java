@@ -1,10 +1,6 @@
 package dev.pgseal.keys.master;
 
-import dev.pgseal.keys.HealthStatus;
-import dev.pgseal.keys.MasterKeyStore;
 import dev.pgseal.keys.MasterKeyStoreException;
-import dev.pgseal.keys.SecretBytes;
-import dev.pgseal.keys.WrappedKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,11 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
-import java.security.Provider;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
@@ -30,23 +24,19 @@ import org.slf4j.LoggerFactory;
  * HSM. The keys sit in this process's memory and in a file: it is not an HSM, and says so with a
  * warning every time it is opened. Never chosen when the config asks for PKCS#11.
  */
-public final class SoftwareMasterKeyStore implements MasterKeyStore {
+public final class SoftwareMasterKeyStore extends GcmMasterKeyStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(SoftwareMasterKeyStore.class);
 
     private final Path file;
     private final char[] passphrase;
     private final KeyStore keyStore;
-    private final Provider provider;
-    private final String firstLabel;
-    private volatile String current;
 
     private SoftwareMasterKeyStore(Path file, char[] passphrase, KeyStore keyStore, String firstLabel) throws GeneralSecurityException {
+        super(Cipher.getInstance("AES/GCM/NoPadding").getProvider(), firstLabel);
         this.file = file;
         this.passphrase = passphrase;
         this.keyStore = keyStore;
-        this.firstLabel = firstLabel;
-        this.provider = Cipher.getInstance("AES/GCM/NoPadding").getProvider();
     }
 
     /**
@@ -70,7 +60,6 @@ public final class SoftwareMasterKeyStore implements MasterKeyStore {
             if (!store.containsMasterKey(masterKeyLabel)) {
                 store.create(masterKeyLabel);
             }
-            store.current = masterKeyLabel;
             return store;
         } catch (IOException e) {
             if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
@@ -82,26 +71,33 @@ public final class SoftwareMasterKeyStore implements MasterKeyStore {
         }
     }
 
-    private synchronized void create(String label) {
+    @Override
+    synchronized void create(String label) {
         try {
             KeyGenerator generator = KeyGenerator.getInstance("AES");
             generator.init(256, new SecureRandom());
             SecretKey key = generator.generateKey();
             keyStore.setEntry(label, new KeyStore.SecretKeyEntry(key), new KeyStore.PasswordProtection(passphrase));
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, ".pgseal-keys", ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                keyStore.store(out, passphrase);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            save();
         } catch (IOException | GeneralSecurityException e) {
             throw new MasterKeyStoreException("cannot add master key '" + label + "' to software keystore " + file
                     + ": " + GcmKeyWrap.rootMessage(e), e);
         }
     }
 
-    private Key findKey(String label) {
+    /** Writes the key store to a temporary file and moves it into place, so a crash leaves the old file whole. */
+    private void save() throws IOException, GeneralSecurityException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, ".pgseal-keys", ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            keyStore.store(out, passphrase);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    Key findKey(String label) {
         try {
             return keyStore.getKey(label, passphrase);
         } catch (GeneralSecurityException e) {
@@ -110,76 +106,16 @@ public final class SoftwareMasterKeyStore implements MasterKeyStore {
         }
     }
 
-    private Key requireKey(String label) {
-        Key k = findKey(label);
-        if (k == null) {
-            throw new MasterKeyStoreException("no master key labelled '" + label + "' in software keystore " + file);
-        }
-        return k;
-    }
-
     @Override
     public String description() {
         return "software keystore " + file + " (not an HSM)";
     }
 
     @Override
-    public String currentMasterKeyLabel() {
-        return current;
-    }
-
-    @Override
-    public boolean containsMasterKey(String label) {
-        return findKey(label) != null;
-    }
-
-    @Override
-    public void useMasterKey(String label) {
-        requireKey(label);
-        current = label;
-    }
-
-    @Override
-    public synchronized String createNewMasterKey() {
-        String label = MasterKeyLabels.next(firstLabel, l -> findKey(l) != null);
-        create(label);
-        current = label;
-        return label;
-    }
-
-    @Override
-    public WrappedKey wrap(SecretBytes dataKey, byte[] associatedData) {
-        String label = current;
-        try {
-            return GcmKeyWrap.wrap(provider, requireKey(label), label, dataKey, associatedData);
-        } catch (GeneralSecurityException e) {
-            throw new MasterKeyStoreException("cannot wrap under master key '" + label + "': " + GcmKeyWrap.rootMessage(e), e);
-        }
-    }
-
-    @Override
-    public SecretBytes unwrap(WrappedKey wrapped, byte[] associatedData) {
-        try {
-            return GcmKeyWrap.unwrap(provider, requireKey(wrapped.masterKeyLabel()), wrapped, associatedData);
-        } catch (AEADBadTagException e) {
-            throw new MasterKeyStoreException("wrapped key does not authenticate under master key '"
-                    + wrapped.masterKeyLabel() + "' (tampered, or bound to another ring or version)", e);
-        } catch (GeneralSecurityException e) {
-            throw new MasterKeyStoreException("cannot unwrap under master key '" + wrapped.masterKeyLabel() + "': "
-                    + GcmKeyWrap.rootMessage(e), e);
-        }
-    }
-
-    @Override
-    public synchronized void deleteMasterKey(String label) {
-        if (label.equals(current)) {
-            throw new MasterKeyStoreException("master key '" + label + "' is current and cannot be deleted");
-        }
+    synchronized void deleteEntry(String label) {
         try {
             keyStore.deleteEntry(label);
-            try (OutputStream out = Files.newOutputStream(file)) {
-                keyStore.store(out, passphrase);
-            }
+            save();
         } catch (IOException | GeneralSecurityException e) {
             throw new MasterKeyStoreException("cannot delete master key '" + label + "' from " + file + ": "
                     + GcmKeyWrap.rootMessage(e), e);
@@ -187,13 +123,8 @@ public final class SoftwareMasterKeyStore implements MasterKeyStore {
     }
 
     @Override
-    public HealthStatus health() {
-        try (SecretBytes probe = SecretBytes.random(32, new SecureRandom())) {
-            wrap(probe, new byte[] {'h', 'e', 'a', 'l', 't', 'h'});
-            return HealthStatus.up(description() + ", master key '" + current + "'");
-        } catch (RuntimeException e) {
-            return HealthStatus.down(e.getMessage());
-        }
+    String where() {
+        return "in software keystore " + file;
     }
 
     @Override

@@ -40,7 +40,8 @@ class TokenLostIT {
             long failedBefore = service.cacheStats().failedUnwraps();
             assertThatThrownBy(() -> service.decryptionKey(ring.id(), 1))
                     .isInstanceOf(KeyUnavailableException.class)
-                    .hasMessageStartingWith("key ring r version 1 cannot be unwrapped: PKCS#11 token '")
+                    .hasMessageStartingWith("key ring r version 1 cannot be unwrapped: failed to unwrap under master key "
+                            + "'mk-lost' on PKCS#11 token '")
                     .hasMessageContaining("CKR_");
             assertThat(service.cacheStats().failedUnwraps()).isEqualTo(failedBefore + 1);
             KeyServiceHealth health = service.health();
