@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.time.ZoneId;
@@ -12,18 +11,12 @@ import java.util.Locale;
  * letters of {@code on} / {@code off}, or {@code 1} / {@code 0}, with surrounding whitespace.
  * Binary input: any non-zero byte is true. Output {@code t} / {@code f}.
  */
-final class BoolCodec implements CanonicalCodec {
+final class BoolCodec extends TypedCodec {
 
     private static final String PG_NAME = "boolean";
-    private final LogicalType type;
 
     BoolCodec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override
@@ -63,7 +56,7 @@ final class BoolCodec implements CanonicalCodec {
 
     private boolean value(byte[] canonical) {
         if (canonical.length != 1 || (canonical[0] & 0xfe) != 0) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
         return canonical[0] == 1;
     }

@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.io.ByteArrayOutputStream;
@@ -13,19 +12,13 @@ import java.time.ZoneId;
  * (backslash-backslash, backslash and three octal digits, other characters as their UTF-8 bytes).
  * Output in hex format, PostgreSQL's default {@code bytea_output}.
  */
-final class ByteaCodec implements CanonicalCodec {
+final class ByteaCodec extends TypedCodec {
 
     private static final String PG_NAME = "bytea";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private final LogicalType type;
 
     ByteaCodec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.time.LocalDate;
@@ -11,21 +10,15 @@ import java.time.ZoneId;
  * {@code -infinity} are the int32 extremes). Text input: see {@link DateTimeText} (a time part is
  * accepted and ignored, as PostgreSQL does). Output: ISO {@code YYYY-MM-DD}, {@code BC} suffix.
  */
-final class DateCodec implements CanonicalCodec {
+final class DateCodec extends TypedCodec {
 
     private static final String PG_NAME = "date";
     private static final long EPOCH_DAY_2000 = LocalDate.of(2000, 1, 1).toEpochDay();
     private static final long MIN_DAYS = -2_451_545L;                 // Julian day 0, 4714-11-24 BC
     private static final long END_DAYS = 2_147_483_494L - 2_451_545L; // PostgreSQL's DATE_END_JULIAN
-    private final LogicalType type;
 
     DateCodec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override
@@ -76,7 +69,7 @@ final class DateCodec implements CanonicalCodec {
 
     private long days(byte[] canonical) {
         if (canonical.length != 4) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
         return CanonicalCodecs.readLong(canonical, 0, 4);
     }

@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.math.BigDecimal;
@@ -19,19 +18,13 @@ import java.util.regex.Pattern;
  * default {@code extra_float_digits = 1}: the shortest digits that read back to the same double,
  * in fixed notation for decimal exponents -4 to 14 and {@code 1.5e+20} style otherwise.
  */
-final class Float8Codec implements CanonicalCodec {
+final class Float8Codec extends TypedCodec {
 
     private static final String PG_NAME = "double precision";
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-    private final LogicalType type;
 
     Float8Codec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override
@@ -147,7 +140,7 @@ final class Float8Codec implements CanonicalCodec {
 
     private double value(byte[] canonical) {
         if (canonical.length != 8) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
         return Double.longBitsToDouble(CanonicalCodecs.readLong(canonical, 0, 8));
     }

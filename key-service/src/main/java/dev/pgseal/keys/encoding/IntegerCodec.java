@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.time.ZoneId;
@@ -10,25 +9,19 @@ import java.time.ZoneId;
  * complement of the type's width. Text input as PostgreSQL 14/15 reads it: surrounding whitespace,
  * an optional sign, ASCII decimal digits (leading zeros allowed).
  */
-final class IntegerCodec implements CanonicalCodec {
+final class IntegerCodec extends TypedCodec {
 
-    private final LogicalType type;
     private final int width;
     private final String pgName;
     private final long min;
     private final long max;
 
     IntegerCodec(LogicalType type, int width, String pgName) {
-        this.type = type;
+        super(type);
         this.width = width;
         this.pgName = pgName;
         this.min = width == 8 ? Long.MIN_VALUE : -(1L << (8 * width - 1));
         this.max = width == 8 ? Long.MAX_VALUE : (1L << (8 * width - 1)) - 1;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
     }
 
     @Override
@@ -78,7 +71,7 @@ final class IntegerCodec implements CanonicalCodec {
 
     private void check(byte[] canonical) {
         if (canonical.length != width) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.io.IOException;
@@ -26,19 +25,13 @@ import java.util.Map;
  * value but not in scale ({@code 1.0} and {@code 1}), which jsonb's equality treats as equal.
  * Binary format: version byte 1, then the text.
  */
-final class JsonbCodec implements CanonicalCodec {
+final class JsonbCodec extends TypedCodec {
 
     private static final String PG_NAME = "json";
     private static final JsonFactory JSON = JsonFactory.builder().build();
-    private final LogicalType type;
 
     JsonbCodec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override

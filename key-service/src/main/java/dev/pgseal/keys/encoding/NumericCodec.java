@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.math.BigDecimal;
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
  * (sign, digits, point, exponent, NaN/Infinity/inf, surrounding whitespace); binary input in the
  * numeric send format (ndigits, weight, sign, dscale, base-10000 digits).
  */
-final class NumericCodec implements CanonicalCodec {
+final class NumericCodec extends TypedCodec {
 
     private static final String PG_NAME = "numeric";
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
@@ -38,15 +37,9 @@ final class NumericCodec implements CanonicalCodec {
     private static final int SIGN_NINF = 0xF000;
     private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
 
-    private final LogicalType type;
 
     NumericCodec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override
@@ -130,7 +123,7 @@ final class NumericCodec implements CanonicalCodec {
             return null;
         }
         if (canonical.length < 6 || canonical[0] != FINITE) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
         ByteBuffer in = ByteBuffer.wrap(canonical, 1, canonical.length - 1);
         int scale = in.getInt();

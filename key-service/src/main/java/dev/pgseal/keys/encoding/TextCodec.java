@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import dev.pgseal.policy.LogicalType.Kind;
@@ -13,21 +12,15 @@ import java.time.ZoneId;
  * (22001) unless the excess is spaces, which are cut, as PostgreSQL does. {@code char(n)} compares
  * without trailing spaces in PostgreSQL, so its canonical form drops them and output pads to n.
  */
-final class TextCodec implements CanonicalCodec {
+final class TextCodec extends TypedCodec {
 
-    private final LogicalType type;
     private final boolean blankPadded;
     private final int maxLength; // in characters; 0 = none
 
     TextCodec(LogicalType type) {
-        this.type = type;
+        super(type);
         this.blankPadded = type.kind() == Kind.CHAR;
         this.maxLength = type.length().isPresent() ? type.length().getAsInt() : 0;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.time.Instant;
@@ -18,23 +17,17 @@ import java.time.ZonedDateTime;
  * {@code YYYY-MM-DD HH:MM:SS[.ffffff]}, and for {@code timestamptz} the value shown in the
  * session's zone followed by its offset ({@code +02}, {@code +05:30}).
  */
-final class TimestampCodec implements CanonicalCodec {
+final class TimestampCodec extends TypedCodec {
 
     private static final long MIN_MICROS = -211_813_488_000_000_000L;   // 4714-11-24 00:00:00 BC
     private static final long END_MICROS = 9_223_371_331_200_000_000L;  // 294277-01-01 00:00:00
-    private final LogicalType type;
     private final boolean withZone;
     private final String pgName;
 
     TimestampCodec(LogicalType type, boolean withZone) {
-        this.type = type;
+        super(type);
         this.withZone = withZone;
         this.pgName = withZone ? "timestamp with time zone" : "timestamp without time zone";
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
     }
 
     @Override
@@ -115,7 +108,7 @@ final class TimestampCodec implements CanonicalCodec {
 
     private long micros(byte[] canonical) {
         if (canonical.length != 8) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
         return CanonicalCodecs.readLong(canonical, 0, 8);
     }

@@ -1,6 +1,5 @@
 package dev.pgseal.keys.encoding;
 
-import dev.pgseal.keys.CanonicalCodec;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.time.ZoneId;
@@ -10,19 +9,13 @@ import java.time.ZoneId;
  * {@code uuid_in}: 32 hex digits of either case, optionally in braces, with an optional hyphen
  * after any group of four digits. Output: lower case, 8-4-4-4-12.
  */
-final class UuidCodec implements CanonicalCodec {
+final class UuidCodec extends TypedCodec {
 
     private static final String PG_NAME = "uuid";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private final LogicalType type;
 
     UuidCodec(LogicalType type) {
-        this.type = type;
-    }
-
-    @Override
-    public LogicalType type() {
-        return type;
+        super(type);
     }
 
     @Override
@@ -89,7 +82,7 @@ final class UuidCodec implements CanonicalCodec {
 
     private void check(byte[] canonical) {
         if (canonical.length != 16) {
-            throw CanonicalCodecs.corrupt(type);
+            throw CanonicalCodecs.corrupt(type());
         }
     }
 }
