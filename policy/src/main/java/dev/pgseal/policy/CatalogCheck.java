@@ -10,21 +10,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * Compares a policy with the live catalog ({@code pg_catalog}) of the database it protects: every
+ * Compares a policy with the live catalog ({@code pg_catalog}) of one database it covers: every
  * policy table must be a table, every named column must exist, and every protected column must be
- * {@code bytea} (or a domain over it). The {@code pgseal policy ddl} command and the proxy's start
- * both use it.
+ * {@code bytea} (or a domain over it) and carry its {@link EnvelopeConstraint} (present by name, a
+ * CHECK, validated, inheritable, checking exactly the envelope shape). The {@code pgseal policy ddl}
+ * command and the proxy (once per covered database) both use it. It is a pure function of the
+ * connection's database and the policy: catalog facts belong to one database, so call it for each.
  *
  * <p>For a protected column of another type, the fix depends on its contents, and never converts
  * plaintext into the {@code bytea} column (that would leave plaintext where ciphertext is expected,
  * and pgseal would fail to decrypt it):
  * <ul>
  *   <li>no non-NULL value (for example an empty table): {@code ALTER TABLE t ALTER COLUMN c TYPE
- *       bytea USING NULL::bytea;} (dropping the default first if there is one), which loses nothing;</li>
+ *       bytea USING NULL::bytea;} (dropping the default first if there is one), which loses nothing,
+ *       then the envelope constraint;</li>
  *   <li>values present: the plaintext is moved aside ({@code RENAME COLUMN c TO c_plaintext}) and an
- *       empty {@code bytea} column {@code c} is added; the values must then be written into {@code c}
+ *       empty {@code bytea} column {@code c} is added with its envelope constraint; the values must then be written into {@code c}
  *       through pgseal (which encrypts them) before the plaintext column is dropped. Constraints,
  *       indexes and NOT NULL stay on the plaintext column and must be recreated on the new one.</li>
  * </ul>
@@ -43,16 +48,24 @@ public final class CatalogCheck {
             from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
             where a.attrelid = ? and a.attnum > 0 and not a.attisdropped""";
 
+    private static final String CONSTRAINTS = """
+            select conname, contype, convalidated, connoinherit, pg_catalog.pg_get_constraintdef(oid)
+            from pg_catalog.pg_constraint where conrelid = ?""";
+
     private CatalogCheck() {
     }
 
     private record PhysicalColumn(String type, boolean bytea, boolean hasDefault) {
     }
 
+    private record Constraint(String name, boolean check, boolean validated, boolean noInherit, String definition) {
+    }
+
     /**
      * Checks {@code policy} against the database {@code connection} is connected to. Reads the
      * catalog and, for each protected column that is not {@code bytea}, whether it holds a non-NULL
-     * value (one indexed or sequential probe that stops at the first such row). Changes nothing.
+     * value (one indexed or sequential probe that stops at the first such row), and for each
+     * {@code bytea} protected column its envelope constraint. Changes nothing.
      *
      * @throws SQLException when the catalog cannot be read (an internal or connection error)
      */
@@ -60,6 +73,7 @@ public final class CatalogCheck {
         List<CatalogReport.MissingTable> missingTables = new ArrayList<>();
         List<CatalogReport.MissingColumn> missingColumns = new ArrayList<>();
         List<CatalogReport.ColumnFix> fixes = new ArrayList<>();
+        List<CatalogReport.ConstraintFix> constraintFixes = new ArrayList<>();
         for (TablePolicy table : policy.tables()) {
             QualifiedName name = table.name();
             long oid;
@@ -88,6 +102,7 @@ public final class CatalogCheck {
                     }
                 }
             }
+            Map<String, Constraint> constraints = constraints(connection, oid);
             for (String pk : table.primaryKey()) {
                 if (!physical.containsKey(pk)) {
                     missingColumns.add(new CatalogReport.MissingColumn(name, pk, true));
@@ -99,11 +114,71 @@ public final class CatalogCheck {
                     missingColumns.add(new CatalogReport.MissingColumn(name, column.name(), false));
                 } else if (!p.bytea()) {
                     boolean holdsData = holdsData(connection, name, column.name());
-                    fixes.add(fix(name, column.name(), p, holdsData, physical.keySet()));
+                    Constraint existing = constraints.get(EnvelopeConstraint.name(column.name()));
+                    fixes.add(fix(name, column, p, holdsData, physical.keySet(), existing != null));
+                } else {
+                    constraintFix(name, column, constraints.get(EnvelopeConstraint.name(column.name())))
+                            .ifPresent(constraintFixes::add);
                 }
             }
         }
-        return new CatalogReport(policy.tables().size(), missingTables, missingColumns, fixes);
+        return new CatalogReport(currentDatabase(connection), policy.tables().size(), missingTables, missingColumns,
+                fixes, constraintFixes);
+    }
+
+    private static String currentDatabase(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement();
+                ResultSet rs = s.executeQuery("select pg_catalog.current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static Map<String, Constraint> constraints(Connection connection, long relation) throws SQLException {
+        Map<String, Constraint> byName = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(CONSTRAINTS)) {
+            ps.setLong(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byName.put(rs.getString(1), new Constraint(rs.getString(1), "c".equals(rs.getString(2)),
+                            rs.getBoolean(3), rs.getBoolean(4), rs.getString(5)));
+                }
+            }
+        }
+        return byName;
+    }
+
+    /** What is wrong with a bytea column's envelope constraint, and the statements that put it right. */
+    private static Optional<CatalogReport.ConstraintFix> constraintFix(QualifiedName table, ColumnPolicy column,
+            Constraint existing) {
+        String name = EnvelopeConstraint.name(column.name());
+        String add = EnvelopeConstraint.addStatement(table, column);
+        if (existing == null) {
+            return Optional.of(new CatalogReport.ConstraintFix(table, column.name(), name,
+                    List.of(CatalogReport.ConstraintProblem.MISSING), Optional.empty(), List.of(add)));
+        }
+        List<CatalogReport.ConstraintProblem> problems = new ArrayList<>();
+        if (!existing.check()) {
+            problems.add(CatalogReport.ConstraintProblem.NOT_A_CHECK);
+        } else if (!EnvelopeConstraint.matches(existing.definition(), column.name(), column.encryption())) {
+            problems.add(CatalogReport.ConstraintProblem.DIFFERENT);
+        }
+        if (existing.check() && !existing.validated()) {
+            problems.add(CatalogReport.ConstraintProblem.NOT_VALID);
+        }
+        if (existing.check() && existing.noInherit()) {
+            problems.add(CatalogReport.ConstraintProblem.NO_INHERIT);
+        }
+        if (problems.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> statements = problems.equals(List.of(CatalogReport.ConstraintProblem.NOT_VALID))
+                // the right expression, just never checked against old rows: validating keeps it
+                // and takes a lighter lock than adding it again
+                ? List.of(EnvelopeConstraint.validateStatement(table, name))
+                : List.of(EnvelopeConstraint.dropStatement(table, name), add);
+        return Optional.of(new CatalogReport.ConstraintFix(table, column.name(), name, problems,
+                Optional.of(existing.definition()), statements));
     }
 
     private static boolean holdsData(Connection connection, QualifiedName table, String column) throws SQLException {
@@ -115,16 +190,24 @@ public final class CatalogCheck {
         }
     }
 
-    private static CatalogReport.ColumnFix fix(QualifiedName table, String column, PhysicalColumn p, boolean holdsData,
-            java.util.Set<String> existing) {
+    private static CatalogReport.ColumnFix fix(QualifiedName table, ColumnPolicy policyColumn, PhysicalColumn p,
+            boolean holdsData, Set<String> existing, boolean constraintNameTaken) {
+        String column = policyColumn.name();
         String t = table.toSql();
         String c = Identifiers.quote(column);
         String where = table + "." + c;
+        List<String> statements = new ArrayList<>();
+        if (constraintNameTaken) {
+            // whatever holds the name on a non-bytea column cannot be the envelope check
+            statements.add(EnvelopeConstraint.dropStatement(table, EnvelopeConstraint.name(column)));
+        }
         if (!holdsData) {
-            String statement = "ALTER TABLE " + t + (p.hasDefault() ? " ALTER COLUMN " + c + " DROP DEFAULT," : "")
-                    + " ALTER COLUMN " + c + " TYPE bytea USING NULL::bytea;";
-            return new CatalogReport.ColumnFix(table, column, p.type(), false, List.of(statement),
-                    where + " is " + p.type() + " and holds no value: changing its type loses nothing"
+            statements.add("ALTER TABLE " + t + (p.hasDefault() ? " ALTER COLUMN " + c + " DROP DEFAULT," : "")
+                    + " ALTER COLUMN " + c + " TYPE bytea USING NULL::bytea;");
+            statements.add(EnvelopeConstraint.addStatement(table, policyColumn));
+            return new CatalogReport.ColumnFix(table, column, p.type(), false, statements,
+                    where + " is " + p.type() + " and holds no value: changing its type loses nothing,\n"
+                            + "then its envelope constraint makes PostgreSQL refuse any value that is not a pgseal envelope"
                             + (p.hasDefault() ? "\n(its default is dropped: a plaintext default cannot be ciphertext)" : ""));
         }
         String aside = asideName(column, "");
@@ -132,11 +215,12 @@ public final class CatalogCheck {
             aside = asideName(column, Integer.toString(i));
         }
         String asideSql = Identifiers.quote(aside);
-        List<String> statements = List.of(
-                "ALTER TABLE " + t + " RENAME COLUMN " + c + " TO " + asideSql + ";",
-                "ALTER TABLE " + t + " ADD COLUMN " + c + " bytea;");
+        statements.add("ALTER TABLE " + t + " RENAME COLUMN " + c + " TO " + asideSql + ";");
+        statements.add("ALTER TABLE " + t + " ADD COLUMN " + c + " bytea;");
+        statements.add(EnvelopeConstraint.addStatement(table, policyColumn));
         String note = where + " is " + p.type() + " and holds data. Converting it in place would keep plaintext\n"
-                + "where pgseal expects ciphertext, so the plaintext is moved aside and an empty bytea column added.\n"
+                + "where pgseal expects ciphertext, so the plaintext is moved aside and an empty bytea column added\n"
+                + "with its envelope constraint (PostgreSQL then refuses any value that is not a pgseal envelope).\n"
                 + "Then write every value into " + c + " THROUGH pgseal (which encrypts it), for example by reading\n"
                 + asideSql + " and its primary key directly and running UPDATE ... SET " + c + " = $1 via the proxy;\n"
                 + "recreate constraints and indexes on " + c + ", and finally: ALTER TABLE " + t + " DROP COLUMN "

@@ -10,25 +10,51 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A loaded, valid policy: the key rings and the protected tables. Immutable and safe to share
- * between threads; lookups by name are hash lookups. Obtain one from {@link PolicyLoader}.
+ * A loaded, valid policy: the databases it covers, the key rings and the protected tables.
+ * Immutable and safe to share between threads; lookups by name are hash lookups. Obtain one from
+ * {@link PolicyLoader}.
+ *
+ * <p>The tables are named without a database: the policy applies the same tables to every
+ * database it {@linkplain #covers covers}, and whatever the catalog says about them (OIDs, types,
+ * constraints) is a fact of one database, to be checked per database ({@link CatalogCheck}).
  */
 public final class Policy {
 
     private static final Policy EMPTY = new Policy(1, List.of(), List.of());
 
     private final int version;
+    private final Optional<List<String>> databases;
     private final List<KeyPolicy> keys;
     private final List<TablePolicy> tables;
     private final Map<String, KeyPolicy> keysByName;
     private final Map<QualifiedName, TablePolicy> tablesByName;
 
     /**
-     * A policy of the given parts. The loader has validated them; this constructor only refuses
-     * duplicates.
+     * A policy of the given parts that covers every database except the key store's. The loader
+     * has validated them; this constructor only refuses duplicates.
      */
     public Policy(int version, List<KeyPolicy> keys, List<TablePolicy> tables) {
+        this(version, Optional.empty(), keys, tables);
+    }
+
+    /**
+     * A policy of the given parts. The loader has validated them; this constructor only refuses
+     * duplicates and an empty database list (absent means every database; empty would mean none).
+     *
+     * @param databases the names of the databases it covers, exactly as in {@code pg_database.datname};
+     *     empty to cover every database except the key store's
+     */
+    public Policy(int version, Optional<List<String>> databases, List<KeyPolicy> keys, List<TablePolicy> tables) {
         this.version = version;
+        this.databases = databases.map(List::copyOf);
+        this.databases.ifPresent(list -> {
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("an explicit database list must name at least one database");
+            }
+            if (new HashSet<>(list).size() != list.size()) {
+                throw new IllegalArgumentException("duplicate database in " + list);
+            }
+        });
         this.keys = List.copyOf(keys);
         this.tables = List.copyOf(tables);
         Map<String, KeyPolicy> k = new LinkedHashMap<>();
@@ -55,6 +81,31 @@ public final class Policy {
     /** The format version (1). */
     public int version() {
         return version;
+    }
+
+    /**
+     * The databases the policy names ({@code databases:}), in policy order; empty when it names
+     * none and so covers every database except the key store's.
+     */
+    public Optional<List<String>> databases() {
+        return databases;
+    }
+
+    /**
+     * Whether this policy applies to the database called {@code database} (a name exactly as in
+     * {@code pg_database.datname}, as a client's startup packet names it), given that the key
+     * store lives in the database called {@code storeDatabase}. The store's database is never
+     * covered, even when listed (the server refuses such a configuration at start). pgseal serves
+     * a covered database only once its catalog matches ({@link CatalogCheck}); any other database
+     * it serves as a plain proxy.
+     */
+    public boolean covers(String database, String storeDatabase) {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(storeDatabase, "storeDatabase");
+        if (database.equals(storeDatabase)) {
+            return false;
+        }
+        return databases.map(list -> list.contains(database)).orElse(true);
     }
 
     /** The key rings, in policy order. */
@@ -132,16 +183,18 @@ public final class Policy {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Policy p && p.version == version && p.keys.equals(keys) && p.tables.equals(tables);
+        return o instanceof Policy p && p.version == version && p.databases.equals(databases) && p.keys.equals(keys)
+                && p.tables.equals(tables);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(version, keys, tables);
+        return Objects.hash(version, databases, keys, tables);
     }
 
     @Override
     public String toString() {
-        return "Policy[version=" + version + ", keys=" + keyNames() + ", tables=" + tableNames() + "]";
+        return "Policy[version=" + version + databases.map(d -> ", databases=" + d).orElse("") + ", keys="
+                + keyNames() + ", tables=" + tableNames() + "]";
     }
 }

@@ -61,6 +61,8 @@ public final class PolicyValidation {
                 .append(count(p.tables().size(), "table")).append(", ")
                 .append(count(p.columnCount(), "protected column")).append(", ")
                 .append(count(p.keys().size(), "key")).append('\n');
+        out.append("databases: ").append(p.databases().map(d -> String.join(", ", d))
+                .orElse("every database except the key store's")).append('\n');
         if (!p.keys().isEmpty()) {
             out.append("keys:\n");
             for (KeyPolicy k : p.keys()) {
@@ -91,7 +93,8 @@ public final class PolicyValidation {
     /**
      * The report as JSON: {@code {"file", "valid", "errors": [...], "warnings": [...], "summary"}},
      * each diagnostic as {@code {"file", "line", "column", "severity", "message"}}; the summary (only
-     * when valid) counts tables, columns and keys and lists them.
+     * when valid) lists the databases ({@code null}: every database except the key store's), counts
+     * tables, columns and keys and lists them.
      */
     public String json() {
         ObjectNode root = JSON.createObjectNode();
@@ -105,6 +108,10 @@ public final class PolicyValidation {
             summary.put("tables", p.tables().size());
             summary.put("columns", p.columnCount());
             summary.put("keys", p.keys().size());
+            p.databases().ifPresentOrElse(list -> {
+                ArrayNode databases = summary.putArray("databases");
+                list.forEach(databases::add);
+            }, () -> summary.putNull("databases"));
             ArrayNode keys = summary.putArray("key_list");
             for (KeyPolicy k : p.keys()) {
                 ObjectNode key = keys.addObject();

@@ -46,6 +46,12 @@ class CatalogCheckIT {
             create view people_view as select id, ok from people;
             """;
 
+    private static String envelope(String table, String column, int minLength, int mode) {
+        return "ALTER TABLE " + table + " ADD CONSTRAINT pgseal_envelope_" + column + " CHECK (" + column + " IS NULL OR"
+                + " (octet_length(" + column + ") >= " + minLength + " AND get_byte(" + column + ", 0) = 2 AND get_byte("
+                + column + ", 1) = " + mode + "));";
+    }
+
     @Test
     void findsMissingTablesAndColumnsAndPrintsDdlThatFixesTheTypes() throws Exception {
         PostgresFixture pg = PostgresFixture.get();
@@ -69,12 +75,18 @@ class CatalogCheckIT {
             assertThat(report.columnFixes()).extracting(CatalogReport.ColumnFix::column)
                     .containsExactly("empty_text", "filled", "with_default", "card");
             assertThat(report.columnFixes()).extracting(CatalogReport.ColumnFix::statements).containsExactly(
-                    java.util.List.of("ALTER TABLE public.people ALTER COLUMN empty_text TYPE bytea USING NULL::bytea;"),
+                    java.util.List.of("ALTER TABLE public.people ALTER COLUMN empty_text TYPE bytea USING NULL::bytea;",
+                            envelope("public.people", "empty_text", 38, 1)),
                     java.util.List.of("ALTER TABLE public.people RENAME COLUMN filled TO filled_plaintext;",
-                            "ALTER TABLE public.people ADD COLUMN filled bytea;"),
+                            "ALTER TABLE public.people ADD COLUMN filled bytea;",
+                            envelope("public.people", "filled", 38, 1)),
                     java.util.List.of("ALTER TABLE public.people ALTER COLUMN with_default DROP DEFAULT,"
-                            + " ALTER COLUMN with_default TYPE bytea USING NULL::bytea;"),
-                    java.util.List.of("ALTER TABLE \"Sales\".\"Orders\" ALTER COLUMN card TYPE bytea USING NULL::bytea;"));
+                            + " ALTER COLUMN with_default TYPE bytea USING NULL::bytea;",
+                            envelope("public.people", "with_default", 38, 1)),
+                    java.util.List.of("ALTER TABLE \"Sales\".\"Orders\" ALTER COLUMN card TYPE bytea USING NULL::bytea;",
+                            envelope("\"Sales\".\"Orders\"", "card", 38, 1)));
+            assertThat(report.constraintFixes()).extracting(CatalogReport.ConstraintFix::column)
+                    .as("the bytea columns lack only their envelope constraint").containsExactly("ok", "Mixed Case");
             assertThat(report.columnFixes()).extracting(CatalogReport.ColumnFix::holdsData)
                     .containsExactly(false, true, false, false);
             assertThat(report.text()).contains("table public.nowhere does not exist",
@@ -88,6 +100,7 @@ class CatalogCheckIT {
             }
             CatalogReport after = CatalogCheck.check(c, policy);
             assertThat(after.columnFixes()).isEmpty();
+            assertThat(after.constraintFixes()).isEmpty();
             assertThat(after.missingColumns()).hasSize(2);
             try (Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("select filled_plaintext, filled from people where id = 1")) {
@@ -106,10 +119,17 @@ class CatalogCheckIT {
         Policy policy = PolicyLoader.load(base.resolve("policy.yaml")).orElseThrow();
         try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
             s.execute(Files.readString(base.resolve("schema.sql")));
+            // the demo schema may or may not add the envelope constraints itself; the report's DDL does
+            String ddl = CatalogCheck.check(c, policy).ddl();
+            if (!ddl.isEmpty()) {
+                s.execute(ddl);
+            }
             CatalogReport report = CatalogCheck.check(c, policy);
             assertThat(report.isConsistent()).isTrue();
             assertThat(report.ddl()).isEmpty();
-            assertThat(report.text()).isEqualTo("catalog matches the policy: 1 table checked, every protected column is bytea\n");
+            assertThat(report.text()).isEqualTo("database " + db + " matches the policy: 1 table checked, every protected"
+                    + " column is bytea with its envelope constraint\n");
+            assertThat(report.script()).isEqualTo("-- " + report.text());
         }
     }
 
@@ -123,9 +143,12 @@ class CatalogCheckIT {
             // pgbench -i's definition of the table
             s.execute("create table pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))");
             CatalogReport report = CatalogCheck.check(c, policy);
-            String expected = "ALTER TABLE public.pgbench_history ALTER COLUMN delta TYPE bytea USING NULL::bytea;";
-            assertThat(report.columnFixes()).singleElement().extracting(f -> f.statements().get(0)).isEqualTo(expected);
-            assertThat(Files.readString(file)).contains(expected);
+            java.util.List<String> expected = java.util.List.of(
+                    "ALTER TABLE public.pgbench_history ALTER COLUMN delta TYPE bytea USING NULL::bytea;",
+                    envelope("public.pgbench_history", "delta", 38, 1));
+            assertThat(report.columnFixes()).singleElement().extracting(CatalogReport.ColumnFix::statements)
+                    .isEqualTo(expected);
+            assertThat(Files.readString(file)).contains(expected.get(0)).contains(expected.get(1));
         }
     }
 }

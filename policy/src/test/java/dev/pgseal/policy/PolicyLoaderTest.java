@@ -159,7 +159,7 @@ class PolicyLoaderTest {
                 .isInstanceOf(InvalidPolicyException.class)
                 .hasMessage("invalid policy p.yaml (2 errors):\n"
                         + "p.yaml:1:10: unsupported version 2; this pgseal reads version 1\n"
-                        + "p.yaml:2:1: unknown key 'foo'; expected one of: version, keys, tables");
+                        + "p.yaml:2:1: unknown key 'foo'; expected one of: version, databases, keys, tables");
     }
 
     @Test

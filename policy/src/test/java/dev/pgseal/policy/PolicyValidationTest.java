@@ -32,11 +32,24 @@ class PolicyValidationTest {
         assertThat(v.exitCode()).isZero();
         assertThat(v.text()).isEqualTo("""
                 p.yaml: valid (version 1): 1 table, 1 protected column, 1 key
+                databases: every database except the key store's
                 keys:
                   k: rotation 2w
                 table public.t (primary key id)
                   ssn text deterministic key k; readers: app; writers: app; others: mask "***-**-{last4}"
                 """);
+    }
+
+    @Test
+    void summaryNamesTheDatabasesAPolicyLists() throws Exception {
+        PolicyValidation v = PolicyValidation.of(PolicyLoader.parse(
+                VALID.replace("version: 1\n", "version: 1\ndatabases: [clinic, \"Billing\"]\n"), "p.yaml"));
+        assertThat(v.text()).contains("\ndatabases: clinic, Billing\n");
+        JsonNode json = new ObjectMapper().readTree(v.json());
+        assertThat(json.at("/summary/databases/0").asText()).isEqualTo("clinic");
+        assertThat(json.at("/summary/databases/1").asText()).isEqualTo("Billing");
+        JsonNode every = new ObjectMapper().readTree(PolicyValidation.of(PolicyLoader.parse(VALID, "p.yaml")).json());
+        assertThat(every.at("/summary/databases").isNull()).as("null: every database but the store's").isTrue();
     }
 
     @Test

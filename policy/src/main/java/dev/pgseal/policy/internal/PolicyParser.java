@@ -20,6 +20,7 @@ import dev.pgseal.policy.yaml.YamlNode;
 import dev.pgseal.policy.yaml.YamlReader;
 import dev.pgseal.policy.yaml.YamlScalar;
 import dev.pgseal.policy.yaml.YamlSequence;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +45,7 @@ public final class PolicyParser {
     /** The shortest automatic rotation period accepted. */
     public static final Duration MIN_ROTATION = Duration.ofHours(1);
 
-    static final List<String> ROOT_KEYS = List.of("version", "keys", "tables");
+    static final List<String> ROOT_KEYS = List.of("version", "databases", "keys", "tables");
     static final List<String> KEY_KEYS = List.of("name", "rotation", "min_decryption_version");
     static final List<String> TABLE_KEYS = List.of("name", "primary_key", "columns");
     static final List<String> COLUMN_KEYS = List.of("name", "type", "encryption", "key", "readers", "writers",
@@ -97,6 +98,7 @@ public final class PolicyParser {
                         + "; this pgseal reads version " + VERSION);
             }
         }
+        Optional<List<String>> databases = databases(root);
         root.list("keys").ifPresent(list -> list.items().forEach(this::key));
         List<TablePolicy> tables = new ArrayList<>();
         root.list("tables").ifPresent(list -> list.items().forEach(item -> table(item).ifPresent(tables::add)));
@@ -108,7 +110,42 @@ public final class PolicyParser {
         if (d.hasErrors()) {
             return null;
         }
-        return new Policy(VERSION, keys.values().stream().map(KeyEntry::policy).toList(), tables);
+        return new Policy(VERSION, databases, keys.values().stream().map(KeyEntry::policy).toList(), tables);
+    }
+
+    // ---- databases --------------------------------------------------------------------------
+
+    /**
+     * The {@code databases:} list. Names are taken exactly as written (no case folding): a client
+     * names its database in the startup packet, not in SQL, and PostgreSQL compares it byte for byte.
+     */
+    private Optional<List<String>> databases(YamlFields root) {
+        Optional<List<YamlScalar>> items = root.scalarList("databases", false);
+        if (items.isEmpty()) {
+            return Optional.empty();
+        }
+        if (items.get().isEmpty()) {
+            d.error(root.node("databases").orElseThrow(), "'databases' is empty; omit it to cover every database"
+                    + " except the key store's");
+            return Optional.empty();
+        }
+        Map<String, Location> seen = new LinkedHashMap<>();
+        for (YamlScalar item : items.get()) {
+            String name = item.value();
+            if (name.isEmpty()) {
+                d.error(item, "a database name in 'databases' must not be empty");
+            } else if (name.getBytes(StandardCharsets.UTF_8).length > Identifiers.MAX_BYTES) {
+                d.error(item, "database name '" + name.substring(0, name.offsetByCodePoints(0, Math.min(20, name.codePointCount(0, name.length())))) + "...' is longer than " + Identifiers.MAX_BYTES
+                        + " bytes; PostgreSQL would truncate it");
+            } else {
+                Location first = seen.putIfAbsent(name, item.location());
+                if (first != null) {
+                    d.error(item, "database '" + name + "' is listed twice in 'databases' (first at line "
+                            + first.line() + ")");
+                }
+            }
+        }
+        return Optional.of(List.copyOf(seen.keySet()));
     }
 
     // ---- keys -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.pgseal.wire.cli;
 
 import dev.pgseal.policy.CatalogCheck;
 import dev.pgseal.policy.CatalogReport;
+import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyLoadResult;
 import dev.pgseal.policy.PolicyLoader;
 import dev.pgseal.policy.PolicySchema;
@@ -9,7 +10,11 @@ import dev.pgseal.policy.PolicyValidation;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,10 +47,13 @@ final class PolicyCommand extends CommandGroup {
     }
 
     @Command(name = "ddl", mixinStandardHelpOptions = true,
-            description = {"Reads the live catalog and prints the ALTER TABLE statements that make every "
-                    + "protected column bytea, and the policy tables or columns that do not exist.",
-                    "Exit code 0 when the catalog already matches, 1 when statements are needed or objects are "
-                    + "missing."})
+            description = {"Reads the live catalog of one database and prints, as a SQL script, the statements that "
+                    + "make every protected column bytea with its envelope CHECK constraint; everything else it "
+                    + "finds (missing tables or columns, what each statement does) is printed as -- comments, so "
+                    + "the output can be piped into psql:",
+                    "  pgseal policy ddl FILE --upstream URL | psql -v ON_ERROR_STOP=1 URL",
+                    "Exit code 0 when the catalog already matches (or the policy's 'databases:' does not list the "
+                    + "database), 1 when statements are needed, objects are missing or the catalog cannot be read."})
     static final class Ddl implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The policy file.")
         Path file;
@@ -62,14 +70,33 @@ final class PolicyCommand extends CommandGroup {
                 System.err.print(PolicyValidation.of(loaded).text());
                 return 1;
             }
+            Policy policy = loaded.orElseThrow();
             try (Connection c = DriverManager.getConnection(Urls.toJdbc(upstream))) {
-                CatalogReport report = CatalogCheck.check(c, loaded.orElseThrow());
-                System.out.print(report.text());
+                Optional<List<String>> databases = policy.databases();
+                if (databases.isPresent()) {
+                    String database = currentDatabase(c);
+                    if (!databases.get().contains(database)) {
+                        // stdout stays SQL: a comment psql skips
+                        System.out.println("-- database " + database + " is not covered by this policy (databases: "
+                                + String.join(", ", databases.get()) + "): pgseal passes it through untouched,"
+                                + " nothing to do");
+                        return 0;
+                    }
+                }
+                CatalogReport report = CatalogCheck.check(c, policy);
+                System.out.print(report.script());
                 return report.isConsistent() ? 0 : 1;
             } catch (SQLException e) {
                 System.err.println("pgseal: cannot read the catalog at " + Urls.redact(upstream) + ": " + e.getMessage());
                 return 1;
             }
+        }
+    }
+
+    private static String currentDatabase(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select pg_catalog.current_database()")) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
