@@ -11,4 +11,13 @@ CREATE TABLE IF NOT EXISTS public.customers (
 
 -- Deterministic encryption makes equal values equal in storage (under one key version), so a
 -- unique index still catches duplicates written under the same key version.
+-- The second layer: PostgreSQL itself accepts only NULL or a well-formed pgseal envelope in a
+-- protected column (format version 2, the column's mode, at least the smallest envelope's length),
+-- so plaintext written by any route that bypasses pgseal fails with SQLSTATE 23514.
+-- `./pgseal policy ddl examples/demo/policy.yaml --upstream URL` prints these statements.
+ALTER TABLE public.customers
+    ADD CONSTRAINT pgseal_envelope_email CHECK (email IS NULL OR (octet_length(email) >= 26 AND get_byte(email, 0) = 2 AND get_byte(email, 1) = 2)),
+    ADD CONSTRAINT pgseal_envelope_ssn CHECK (ssn IS NULL OR (octet_length(ssn) >= 26 AND get_byte(ssn, 0) = 2 AND get_byte(ssn, 1) = 2)),
+    ADD CONSTRAINT pgseal_envelope_notes CHECK (notes IS NULL OR (octet_length(notes) >= 38 AND get_byte(notes, 0) = 2 AND get_byte(notes, 1) = 1));
+
 CREATE UNIQUE INDEX IF NOT EXISTS customers_email_key ON public.customers (email);

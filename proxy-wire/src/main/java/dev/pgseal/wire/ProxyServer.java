@@ -5,6 +5,7 @@ import dev.pgseal.wire.protocol.ErrorResponses;
 import dev.pgseal.wire.session.ProxyLimits;
 import dev.pgseal.wire.session.ProxySession;
 import dev.pgseal.wire.session.ServerContext;
+import dev.pgseal.wire.session.TlsPolicy;
 import dev.pgseal.wire.session.UpstreamConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -79,7 +80,7 @@ public final class ProxyServer implements AutoCloseable {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
         SslContext clientTls = clientTls(config.tls());
-        SslContext upstreamTls = upstreamTls(config.upstream().tls());
+        SslContext upstreamTls = upstreamTls(config.upstream());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -134,21 +135,33 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         try {
-            return SslContextBuilder.forServer(cert.toFile(), key.toFile()).build();
+            return TlsPolicy.apply(SslContextBuilder.forServer(cert.toFile(), key.toFile())).build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new ProxyStartException("cannot load TLS certificate " + cert + " and key " + key + ": " + e.getMessage(), e);
         }
     }
 
-    private static SslContext upstreamTls(ServerConfig.UpstreamTls tls) {
+    private static SslContext upstreamTls(ServerConfig.Upstream upstream) {
         try {
-            return switch (tls) {
+            return switch (upstream.tls()) {
                 case DISABLE -> null;
-                case REQUIRE -> SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-                case VERIFY_FULL -> SslContextBuilder.forClient().build();
+                case REQUIRE -> TlsPolicy.apply(SslContextBuilder.forClient()
+                        .trustManager(InsecureTrustManagerFactory.INSTANCE)).build();
+                case VERIFY_FULL -> {
+                    SslContextBuilder b = TlsPolicy.apply(SslContextBuilder.forClient());
+                    if (upstream.ca().isPresent()) {
+                        Path ca = upstream.ca().get();
+                        if (!Files.isReadable(ca)) {
+                            throw new ProxyStartException("cannot read upstream.ca " + ca, null);
+                        }
+                        b.trustManager(ca.toFile());
+                    }
+                    yield b.build();
+                }
             };
-        } catch (SSLException e) {
-            throw new ProxyStartException("cannot set up TLS towards PostgreSQL: " + e.getMessage(), e);
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ProxyStartException("cannot set up TLS towards PostgreSQL"
+                    + upstream.ca().map(ca -> " with CA file " + ca).orElse("") + ": " + e.getMessage(), e);
         }
     }
 
@@ -160,6 +173,11 @@ public final class ProxyServer implements AutoCloseable {
     /** Client sessions admitted (StartupMessage accepted) and not yet closed. */
     public int activeSessions() {
         return context.activeSessions();
+    }
+
+    /** Bytes all sessions hold in partial messages now, against {@code limits.max_buffered_bytes}. */
+    public long bufferedBytes() {
+        return context.bufferedBytes();
     }
 
     /**

@@ -28,4 +28,12 @@ public interface SessionInfo {
 
     /** Whether the client connection uses TLS (terminated by pgseal). */
     boolean clientTls();
+
+    /**
+     * Whether every message the client sent before the one being intercepted has been answered up to
+     * its ReadyForQuery: then the run-time settings PostgreSQL reported ({@link #serverParameter}) are
+     * exactly those the intercepted statement will be read with. Outside an interceptor call: whether
+     * everything sent so far has been answered that way.
+     */
+    boolean settled();
 }

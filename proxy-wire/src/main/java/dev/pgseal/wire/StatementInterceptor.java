@@ -1,7 +1,11 @@
 package dev.pgseal.wire;
 
+import dev.pgseal.wire.protocol.backend.ErrorResponse;
+import dev.pgseal.wire.protocol.backend.ParameterDescription;
+import dev.pgseal.wire.protocol.backend.ParameterStatus;
 import dev.pgseal.wire.protocol.backend.RowDescription;
 import dev.pgseal.wire.protocol.frontend.Bind;
+import dev.pgseal.wire.protocol.frontend.FunctionCall;
 import dev.pgseal.wire.protocol.frontend.Parse;
 import dev.pgseal.wire.protocol.frontend.Query;
 import dev.pgseal.wire.session.PendingResponse;
@@ -12,17 +16,29 @@ import io.netty.buffer.ByteBuf;
  * session calls it on its event loop, in protocol order; implementations must not block. Each call
  * receives the {@link PendingResponse} (FIFO entry) of the message, where a plan can be attached
  * with {@link PendingResponse#attach(Object)} and found again when the responses arrive. An
- * attachment follows the statement: the entries of a later Describe or Bind of the same statement
- * start with the attachment of its Parse, and Describe(P) and Execute of a portal with that of its
- * Bind (so a plan attached at Parse reaches the RowDescriptions and DataRows of every execution).
+ * attachment follows the statement as PostgreSQL confirmed it: the entries of a later Describe or
+ * Bind of a statement start with the attachment of the Parse that created it (ParseComplete), and
+ * Describe(P) and Execute of a portal with that of the Bind that created it (BindComplete), so a plan
+ * attached at Parse reaches the RowDescriptions and DataRows of every execution. A Parse or Bind that
+ * failed, or that PostgreSQL skipped after an error, leaves the previous plan in force; Close,
+ * {@code DEALLOCATE ALL} and {@code DISCARD ALL} remove plans, a simple Query the unnamed statement's
+ * and portal's, the end of a transaction the portals'. Within one Sync group a Bind gets the plan of a
+ * Parse still in flight (if it fails, PostgreSQL skips the Bind); across a Sync the session waits for
+ * the Parse's outcome before it handles the Bind.
+ *
+ * <p>The {@code intercept…} methods return an {@link Interception}: pass, replace (with several
+ * frames, some of them injected), refuse (PostgreSQL itself raises the error) or suspend (the session
+ * stops reading the client until a stage completes). Their defaults call the older {@code on…}
+ * methods, whose replacement frame means {@link Interception#replace(ByteBuf)}.
  *
  * <p>Query, Parse and Bind reach the interceptor even when PostgreSQL will discard them (during
  * COPY IN, or while it skips to Sync after an error): then {@code entry} is {@code null}. Screen
  * them all the same; discarded or not, the bytes reach the server.
  *
  * <p>With {@link #NONE} the session decodes nothing and relays frames untouched. Any other
- * interceptor makes the session decode Query, Parse, Bind and RowDescription (DataRow only for
- * entries that carry an attachment).
+ * interceptor makes the session decode Query, Parse, Bind, FunctionCall, RowDescription,
+ * ParameterDescription, ErrorResponse and ParameterStatus (DataRow only for entries that carry an
+ * attachment).
  *
  * <p>A callback that throws ends the session with an internal error (SQLSTATE XX000); the session
  * releases the frame it was handling, so a callback must not release a frame and then throw.
@@ -75,6 +91,72 @@ public interface StatementInterceptor {
      */
     default ByteBuf onDataRow(ByteBuf frame, PendingResponse entry) {
         return frame;
+    }
+
+    /** A simple Query; by default {@link #onQuery}. */
+    default Interception interceptQuery(Query query, PendingResponse entry) {
+        return orPass(onQuery(query, entry));
+    }
+
+    /** A Parse; by default {@link #onParse}. */
+    default Interception interceptParse(Parse parse, PendingResponse entry) {
+        return orPass(onParse(parse, entry));
+    }
+
+    /**
+     * A Bind; by default {@link #onBind}. Not called for a Bind of a statement refused with
+     * {@link Interception#refuse}: the session sends that one with no parameter values.
+     */
+    default Interception interceptBind(Bind bind, PendingResponse entry) {
+        return orPass(onBind(bind, entry));
+    }
+
+    /** A FunctionCall ('F'), the legacy fast-path call of a function by OID. Passes by default. */
+    default Interception interceptFunctionCall(FunctionCall call, PendingResponse entry) {
+        return Interception.pass();
+    }
+
+    /**
+     * A RowDescription answering {@code entry}: return it to send it on unchanged (the same
+     * instance), or a replacement. By default calls {@link #onRowDescription} and returns it.
+     */
+    default RowDescription rewriteRowDescription(RowDescription description, PendingResponse entry) {
+        onRowDescription(description, entry);
+        return description;
+    }
+
+    /** A ParameterDescription answering a Describe(S): the same instance to send it on, or a replacement. */
+    default ParameterDescription rewriteParameterDescription(ParameterDescription description, PendingResponse entry) {
+        return description;
+    }
+
+    /**
+     * An ErrorResponse ({@code entry} is the message it answers, {@code null} when none): the same
+     * instance to send it on, or a replacement (for example with {@link ErrorResponse#withPosition}
+     * mapping the cursor position back to the client's text, and no ciphertext in the message).
+     */
+    default ErrorResponse rewriteError(ErrorResponse error, PendingResponse entry) {
+        return error;
+    }
+
+    /**
+     * A response to a message the interceptor injected ({@link Interception.Outgoing#injected}). The
+     * frame (type, length, body) is only valid during the call and is not the callee's to release.
+     */
+    default void onInjectedResponse(ByteBuf frame, PendingResponse entry) {
+    }
+
+    /**
+     * PostgreSQL reported a run-time parameter (the reports of the authentication phase are replayed
+     * once, right after the session opened the interceptor). Returning a refusal ends the session with
+     * a FATAL error carrying it.
+     */
+    default SessionRefusal onParameterStatus(ParameterStatus status) {
+        return null;
+    }
+
+    private static Interception orPass(ByteBuf replacement) {
+        return replacement == null ? Interception.pass() : Interception.replace(replacement);
     }
 
     /** The session ended. */

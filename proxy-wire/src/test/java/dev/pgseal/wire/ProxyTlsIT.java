@@ -103,6 +103,49 @@ class ProxyTlsIT {
         }
     }
 
+    /** Sends SSLRequest on a raw socket and, after 'S', handshakes offering only {@code suite} over {@code protocol}. */
+    private static javax.net.ssl.SSLSession handshake(ProxyServer server, String protocol, String suite) throws Exception {
+        java.net.Socket plain = new java.net.Socket("127.0.0.1", server.port());
+        plain.setSoTimeout(30_000);
+        plain.getOutputStream().write(new byte[] {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f});
+        assertThat(plain.getInputStream().read()).isEqualTo('S');
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+        try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+                .createSocket(plain, "localhost", server.port(), true)) {
+            tls.setEnabledProtocols(new String[] {protocol});
+            tls.setEnabledCipherSuites(new String[] {suite});
+            tls.startHandshake();
+            return tls.getSession();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            "TLSv1.2, TLS_RSA_WITH_AES_128_GCM_SHA256",
+            "TLSv1.2, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"})
+    void aClientOfferingOnlyACbcOrNonEcdheSuiteFailsTheHandshake(String protocol, String suite) {
+        try (ProxyServer server = ProxyServer.start(config(ServerConfig.ClientTlsMode.PREFER, ServerConfig.UpstreamTls.DISABLE))) {
+            assertThatThrownBy(() -> handshake(server, protocol, suite)).isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "TLSv1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLSv1.2, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLSv1.3, TLS_AES_256_GCM_SHA384",
+            "TLSv1.3, TLS_CHACHA20_POLY1305_SHA256"})
+    void aClientOfferingAForwardSecretAeadSuiteIsServed(String protocol, String suite) throws Exception {
+        try (ProxyServer server = ProxyServer.start(config(ServerConfig.ClientTlsMode.PREFER, ServerConfig.UpstreamTls.DISABLE))) {
+            javax.net.ssl.SSLSession session = handshake(server, protocol, suite);
+            assertThat(session.getProtocol()).isEqualTo(protocol);
+            assertThat(session.getCipherSuite()).isEqualTo(suite);
+        }
+    }
+
     @Test
     void aTakenPortStopsTheStartWithTheAddress() {
         try (ProxyServer first = ProxyServer.start(config(ServerConfig.ClientTlsMode.DISABLE, ServerConfig.UpstreamTls.DISABLE))) {

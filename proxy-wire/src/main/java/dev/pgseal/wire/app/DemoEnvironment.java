@@ -46,6 +46,10 @@ public final class DemoEnvironment implements AutoCloseable {
 
     /** The label of the demo's SoftHSM2 token. */
     public static final String TOKEN_LABEL = "pgseal-demo";
+    /** The demo application's database (the policy covers it). */
+    public static final String APP_DATABASE = "shop";
+    /** The key store's own database (schema pgseal); pgseal never serves client sessions to it. */
+    public static final String STORE_DATABASE = "pgseal_store";
     private static final List<Path> SOFTHSM_LIBRARIES = List.of(
             Path.of("/usr/lib/softhsm/libsofthsm2.so"),
             Path.of("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"),
@@ -72,7 +76,14 @@ public final class DemoEnvironment implements AutoCloseable {
         EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         PgsealServer server = null;
         try {
-            String directJdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+            // Two databases, as in production: the application's, and the key store's own.
+            String adminJdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+            try (Connection c = DriverManager.getConnection(adminJdbc, "postgres", null);
+                 Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + APP_DATABASE);
+                s.execute("CREATE DATABASE " + STORE_DATABASE);
+            }
+            String directJdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + APP_DATABASE;
             try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null);
                  Statement s = c.createStatement()) {
                 s.execute(resource("schema.sql"));
@@ -80,7 +91,8 @@ public final class DemoEnvironment implements AutoCloseable {
             Path policyFile = folder.resolve("policy.yaml");
             Files.writeString(policyFile, resource("policy.yaml"));
             KeystoreSettings keystore = keystore(folder.toAbsolutePath(), tokenLabel, out);
-            StoreSettings store = new StoreSettings(directJdbc, "postgres", Optional.empty(), 2);
+            String storeJdbc = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + STORE_DATABASE;
+            StoreSettings store = new StoreSettings(storeJdbc, "postgres", Optional.empty(), 2);
             ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", port),
                     new ServerConfig.Upstream("127.0.0.1", pg.getPort(), ServerConfig.UpstreamTls.DISABLE),
                     ServerConfig.Tls.DISABLED, Optional.of(policyFile), Optional.of(keystore), Optional.of(store),
@@ -90,10 +102,13 @@ public final class DemoEnvironment implements AutoCloseable {
             demo.showRow(directJdbc, out);
             demo.showProxy(out);
             out.println();
-            out.println("proxy: postgresql://postgres@127.0.0.1:" + server.port() + "/postgres");
-            out.println("direct: postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres");
-            out.println("psql through pgseal: psql 'postgresql://postgres@127.0.0.1:" + server.port() + "/postgres'");
-            out.println("JDBC through pgseal: jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres?user=postgres");
+            out.println("proxy: postgresql://postgres@127.0.0.1:" + server.port() + "/" + APP_DATABASE);
+            out.println("direct: postgresql://postgres@127.0.0.1:" + pg.getPort() + "/" + APP_DATABASE);
+            out.println("psql through pgseal: psql 'postgresql://postgres@127.0.0.1:" + server.port() + "/"
+                    + APP_DATABASE + "'");
+            out.println("JDBC through pgseal: jdbc:postgresql://127.0.0.1:" + server.port() + "/" + APP_DATABASE
+                    + "?user=postgres");
+            out.println("key store (its own database, never served through pgseal): " + STORE_DATABASE);
             return demo;
         } catch (RuntimeException | IOException | SQLException e) {
             if (server != null) {
@@ -158,7 +173,7 @@ public final class DemoEnvironment implements AutoCloseable {
 
     /** What a client of the proxy sees today: plain statements pass, protected tables fail closed. */
     private void showProxy(PrintStream out) throws SQLException {
-        String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/postgres";
+        String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + APP_DATABASE;
         try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("select current_user, current_setting('server_version')")) {
                 rs.next();

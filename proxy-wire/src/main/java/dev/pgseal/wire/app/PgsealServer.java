@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,10 +73,8 @@ public final class PgsealServer implements AutoCloseable {
             if (config.keystore().isPresent() && config.store().isPresent()) {
                 keyService = openKeys(config, watcher == null ? Policy.empty() : watcher.current());
             }
-            if (watcher != null) {
-                checkCatalog(config.store().orElseThrow(), watcher.current());
-            }
-            ProxyServer proxy = ProxyServer.start(config, hooks(config, watcher));
+            SessionHooks hooks = hooks(config, watcher);
+            ProxyServer proxy = ProxyServer.start(config, hooks);
             PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy);
             server.onReloadSignal();
             server.scheduleMaintenance();
@@ -91,18 +90,104 @@ public final class PgsealServer implements AutoCloseable {
     }
 
     /**
-     * The pure relay without a policy or key store; otherwise the fail-closed guard, which follows
-     * policy reloads and keeps clients out of schema pgseal.
+     * The pure relay without a policy or key store; otherwise {@link PolicyEnforcement}: the key
+     * store's database is never served, a covered database only once its catalog matches the policy
+     * (the databases the policy lists are checked now, the others at their first session), and the
+     * fail-closed guard screens every statement. Both follow policy reloads.
      */
     private static SessionHooks hooks(ServerConfig config, PolicyWatcher watcher) {
         if (watcher == null && config.keystore().isEmpty()) {
             return SessionHooks.NONE;
         }
-        ProtectedTableGuard guard = new ProtectedTableGuard(watcher == null ? Policy.empty() : watcher.current());
+        Policy initial = watcher == null ? Policy.empty() : watcher.current();
+        String storeDatabase = config.store().map(PgsealServer::storeDatabase).orElse("");
+        refuseStoreInsidePolicy(initial, storeDatabase, config);
+        ProtectedTableGuard guard = new ProtectedTableGuard(initial);
+        PolicyEnforcement enforcement = new PolicyEnforcement(
+                watcher == null ? Policy::empty : watcher::current, storeDatabase,
+                database -> openCatalog(config, database), CATALOG_CHECKS, guard);
         if (watcher != null) {
-            watcher.addListener((before, after, changed) -> guard.policyChanged(after));
+            watcher.addListener((before, after, changed) -> {
+                guard.policyChanged(after);
+                enforcement.policyChanged();
+            });
         }
-        return guard;
+        for (String database : initial.databases().orElse(List.of())) {
+            checkListedDatabase(enforcement, database);
+        }
+        return enforcement;
+    }
+
+    /** Catalog checks of databases seen for the first time run here, never on an event loop. */
+    private static final ExecutorService CATALOG_CHECKS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pgseal-catalog-check");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The store must live in a database of its own: never one the policy covers (contract). */
+    private static void refuseStoreInsidePolicy(Policy policy, String storeDatabase, ServerConfig config) {
+        if (!storeDatabase.isEmpty() && policy.databases().map(l -> l.contains(storeDatabase)).orElse(false)) {
+            throw new StartupException("store.url points at database \"" + storeDatabase + "\", which the policy "
+                    + "covers (databases: " + policy.databases().orElseThrow() + "); the key store needs a database of "
+                    + "its own, e.g. CREATE DATABASE pgseal_store OWNER pgseal_store, and store.url pointing at it");
+        }
+    }
+
+    private static void checkListedDatabase(PolicyEnforcement enforcement, String database) {
+        Optional<CatalogReport> mismatch;
+        try {
+            mismatch = enforcement.checkNow(database);
+        } catch (SQLException e) {
+            throw new StartupException("cannot read the catalog of database \"" + database + "\" (listed in the "
+                    + "policy): " + e.getMessage(), e);
+        }
+        mismatch.ifPresent(report -> {
+            throw new StartupException("database \"" + database + "\" does not match the policy:\n" + report.text());
+        });
+    }
+
+    /** The database name in a PostgreSQL JDBC URL. */
+    static String storeDatabase(StoreSettings store) {
+        Properties parsed = org.postgresql.Driver.parseURL(store.jdbcUrl(), new Properties());
+        if (parsed == null) {
+            throw new StartupException("store.url is not a PostgreSQL JDBC URL: " + store.redactedUrl());
+        }
+        String db = parsed.getProperty("PGDBNAME", "");
+        return db.isEmpty() ? parsed.getProperty("user", store.user()) : db;
+    }
+
+    /**
+     * A connection to {@code database} on the upstream server for catalog checks, as the store's role
+     * (it needs only CONNECT on the database: the catalog is readable by every role).
+     */
+    private static Connection openCatalog(ServerConfig config, String database) throws SQLException {
+        StoreSettings store = config.store().orElseThrow(() ->
+                new SQLException("a policy needs a key store (store.url) to check databases"));
+        Properties props = new Properties();
+        props.setProperty("user", store.user());
+        store.password().ifPresent(p -> props.setProperty("password", new String(p.read())));
+        props.setProperty("ApplicationName", "pgseal catalog check");
+        props.setProperty("connectTimeout", "10");
+        switch (config.upstream().tls()) {
+            case DISABLE -> props.setProperty("sslmode", "disable");
+            case REQUIRE -> props.setProperty("sslmode", "require");
+            case VERIFY_FULL -> {
+                // As the proxy's own upstream connections: upstream.ca, else the JVM's trust store; the
+                // host name is checked either way.
+                props.setProperty("sslmode", "verify-full");
+                config.upstream().ca().ifPresentOrElse(
+                        ca -> props.setProperty("sslrootcert", ca.toAbsolutePath().toString()),
+                        () -> props.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory"));
+            }
+        }
+        String url = "jdbc:postgresql://" + hostForUrl(config.upstream().host()) + ":" + config.upstream().port() + "/"
+                + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return DriverManager.getConnection(url, props);
+    }
+
+    private static String hostForUrl(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     private static PolicyWatcher openPolicy(ServerConfig config) {
@@ -123,25 +208,6 @@ public final class PgsealServer implements AutoCloseable {
             throw e;
         }
         return service;
-    }
-
-    /**
-     * The catalog of the store's database must match the policy: every protected column exists
-     * and is bytea. A mismatch refuses the start and prints the statements to run.
-     */
-    private static void checkCatalog(StoreSettings store, Policy policy) {
-        Properties props = new Properties();
-        props.setProperty("user", store.user());
-        store.password().ifPresent(p -> props.setProperty("password", new String(p.read())));
-        CatalogReport report;
-        try (Connection c = DriverManager.getConnection(store.jdbcUrl(), props)) {
-            report = CatalogCheck.check(c, policy);
-        } catch (SQLException e) {
-            throw new StartupException("cannot read the catalog at " + store.redactedUrl() + ": " + e.getMessage(), e);
-        }
-        if (!report.isConsistent()) {
-            throw new StartupException("the database does not match the policy:\n" + report.text());
-        }
     }
 
     /**

@@ -29,7 +29,15 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path folder = dir != null ? dir
                 : Path.of(System.getenv().getOrDefault("PGSEAL_DEMO_DIR", ".pgseal-demo"));
-        DemoEnvironment demo = DemoEnvironment.start(folder, port, System.out);
+        DemoEnvironment demo;
+        try {
+            demo = DemoEnvironment.start(folder, port, System.out);
+        } catch (NoClassDefFoundError e) {
+            // The embedded PostgreSQL is not in the server jar: ./pgseal adds target/demo-lib for demo.
+            System.err.println("pgseal demo: the embedded PostgreSQL is missing from the class path ("
+                    + e.getMessage() + "); run the demo as ./pgseal demo");
+            return 1;
+        }
         if (exitWhenReady) {
             demo.close();
             return 0;

@@ -53,8 +53,23 @@ public record ServerConfig(
         public static final Listen DEFAULT = new Listen("127.0.0.1", 6543);
     }
 
-    /** The PostgreSQL server pgseal connects to, one backend connection per client session. */
-    public record Upstream(String host, int port, UpstreamTls tls) {
+    /**
+     * The PostgreSQL server pgseal connects to, one backend connection per client session.
+     *
+     * @param ca PEM file of the certificate authorities trusted for {@code verify-full} instead of
+     *     the JVM's trust store (a private CA); the host name is checked either way
+     */
+    public record Upstream(String host, int port, UpstreamTls tls, Optional<Path> ca) {
+        public Upstream {
+            Objects.requireNonNull(host);
+            Objects.requireNonNull(tls);
+            Objects.requireNonNull(ca);
+        }
+
+        /** Without a CA file: {@code verify-full} uses the JVM's trust store. */
+        public Upstream(String host, int port, UpstreamTls tls) {
+            this(host, port, tls, Optional.empty());
+        }
     }
 
     /** TLS towards PostgreSQL. */
@@ -63,7 +78,7 @@ public record ServerConfig(
         DISABLE,
         /** TLS without certificate checks. */
         REQUIRE,
-        /** TLS; the server certificate must chain to the JVM's trust store and match the host. */
+        /** TLS; the server certificate must chain to {@code upstream.ca} (or the JVM's trust store) and match the host. */
         VERIFY_FULL
     }
 
@@ -87,8 +102,42 @@ public record ServerConfig(
         public static final Admin DEFAULT = new Admin("127.0.0.1", 6544);
     }
 
-    /** Protective limits. */
-    public record Limits(int maxMessageBytes, int maxClientConnections) {
+    /**
+     * Protective limits.
+     *
+     * @param maxMessageBytes the largest client message once PostgreSQL has authenticated the session
+     * @param maxClientConnections sessions admitted at once, over all addresses
+     * @param maxStartupMessageBytes the largest client message before PostgreSQL's AuthenticationOk
+     *     (password, SASL messages): an unauthenticated client cannot make pgseal buffer more
+     * @param maxConnectionsPerAddress connections from one client IP address at once, counted from
+     *     accept (before any startup packet)
+     * @param maxBufferedBytes bytes all sessions together may hold in partial messages
+     */
+    public record Limits(int maxMessageBytes, int maxClientConnections, int maxStartupMessageBytes,
+                         int maxConnectionsPerAddress, long maxBufferedBytes) {
+        public static final int DEFAULT_MAX_STARTUP_MESSAGE_BYTES = 8 * 1024;
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100;
+        public static final long DEFAULT_MAX_BUFFERED_BYTES = 256L * 1024 * 1024;
         public static final Limits DEFAULT = new Limits(64 * 1024 * 1024, 2000);
+
+        public Limits {
+            if (maxMessageBytes < 4 || maxStartupMessageBytes < 4) {
+                throw new IllegalArgumentException("message limits must be at least 4 bytes");
+            }
+            if (maxClientConnections < 1 || maxConnectionsPerAddress < 1 || maxBufferedBytes < 1) {
+                throw new IllegalArgumentException("connection and buffer limits must be positive");
+            }
+        }
+
+        /** The two historic limits; the pre-authentication limits at their defaults. */
+        public Limits(int maxMessageBytes, int maxClientConnections) {
+            this(maxMessageBytes, maxClientConnections, Math.min(DEFAULT_MAX_STARTUP_MESSAGE_BYTES, maxMessageBytes),
+                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_BUFFERED_BYTES);
+        }
+
+        /** Returns a copy with other pre-authentication limits. */
+        public Limits withPreAuthentication(int startupMessageBytes, int connectionsPerAddress, long bufferedBytes) {
+            return new Limits(maxMessageBytes, maxClientConnections, startupMessageBytes, connectionsPerAddress, bufferedBytes);
+        }
     }
 }

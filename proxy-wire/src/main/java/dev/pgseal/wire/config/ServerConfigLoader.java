@@ -109,9 +109,14 @@ public final class ServerConfigLoader {
     }
 
     private ServerConfig.Upstream upstream(YamlFields f) {
-        f.allowOnly("host", "port", "tls");
-        return new ServerConfig.Upstream(f.string("host").orElse("127.0.0.1"), port(f, "port").orElse(5432),
-                upstreamTls(f).orElse(ServerConfig.UpstreamTls.DISABLE));
+        f.allowOnly("host", "port", "tls", "ca");
+        ServerConfig.UpstreamTls tls = upstreamTls(f).orElse(ServerConfig.UpstreamTls.DISABLE);
+        Optional<Path> ca = f.scalar("ca").flatMap(s -> existingFile(s, "CA certificate file"));
+        if (f.has("ca") && tls != ServerConfig.UpstreamTls.VERIFY_FULL) {
+            f.keyNode("ca").ifPresent(n -> diagnostics.error(n,
+                    "'ca' is used only with 'tls: verify-full' (it would check nothing otherwise)"));
+        }
+        return new ServerConfig.Upstream(f.string("host").orElse("127.0.0.1"), port(f, "port").orElse(5432), tls, ca);
     }
 
     /** {@code disable | require | verify-full}, spelled as libpq spells sslmode. */
@@ -200,12 +205,41 @@ public final class ServerConfigLoader {
     }
 
     private ServerConfig.Limits limits(YamlFields f) {
-        f.allowOnly("max_message_bytes", "max_client_connections");
+        f.allowOnly("max_message_bytes", "max_client_connections", "max_startup_message_bytes",
+                "max_connections_per_address", "max_buffered_bytes");
+        ServerConfig.Limits d = ServerConfig.Limits.DEFAULT;
         int bytes = bounded(f, "max_message_bytes", MIN_MESSAGE_BYTES, Integer.MAX_VALUE - 8)
-                .orElse(ServerConfig.Limits.DEFAULT.maxMessageBytes());
-        int conns = bounded(f, "max_client_connections", 1, 1_000_000)
-                .orElse(ServerConfig.Limits.DEFAULT.maxClientConnections());
-        return new ServerConfig.Limits(bytes, conns);
+                .orElse(d.maxMessageBytes());
+        int conns = bounded(f, "max_client_connections", 1, 1_000_000).orElse(d.maxClientConnections());
+        // Below 1 KiB a SCRAM exchange with a long user name no longer fits.
+        int startupBytes = bounded(f, "max_startup_message_bytes", 1024, 1024 * 1024)
+                .orElse(d.maxStartupMessageBytes());
+        int perAddress = bounded(f, "max_connections_per_address", 1, 1_000_000).orElse(d.maxConnectionsPerAddress());
+        long buffered = boundedLong(f, "max_buffered_bytes", 1024L * 1024, 1L << 40).orElse(d.maxBufferedBytes());
+        if (startupBytes > bytes) {
+            f.keyNode("max_startup_message_bytes").ifPresent(n -> diagnostics.error(n,
+                    "'max_startup_message_bytes' (" + startupBytes + ") must not exceed 'max_message_bytes' (" + bytes + ")"));
+        }
+        return new ServerConfig.Limits(bytes, conns, Math.min(startupBytes, bytes), perAddress, buffered);
+    }
+
+    private Optional<Long> boundedLong(YamlFields f, String key, long min, long max) {
+        Optional<YamlScalar> s = f.scalar(key);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        long v;
+        try {
+            v = Long.parseLong(s.get().value().trim());
+        } catch (NumberFormatException e) {
+            diagnostics.error(s.get(), "'" + key + "' must be a whole number, not '" + s.get().value() + "'");
+            return Optional.empty();
+        }
+        if (v < min || v > max) {
+            diagnostics.error(s.get(), "'" + key + "' must be between " + min + " and " + max + ", not " + v);
+            return Optional.empty();
+        }
+        return Optional.of(v);
     }
 
     /** The secret named by {@code <prefix>_env} or {@code <prefix>_file}: exactly one is required. */

@@ -13,11 +13,16 @@ import java.util.List;
  * frames can be relayed with one write; walk it with {@link Wire#frameLength(ByteBuf, int)}.
  *
  * <p>A length below 4 or above {@code maxMessageBytes} emits one {@link ProtocolViolation} and
- * discards all further input.
+ * discards all further input. The limit may change while the channel lives (the session lowers it
+ * until the client is authenticated). Bytes held in a partial message are reserved from a shared
+ * {@link BufferBudget}; when the budget is spent the decoder emits one {@link BufferLimitExceeded}
+ * and discards all further input.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
-    private final int maxMessageBytes;
     private final boolean batch;
+    private final BufferBudget budget;
+    private int maxMessageBytes;
+    private long reserved;
     private boolean failed;
 
     /** One frame per emitted buffer. */
@@ -30,11 +35,36 @@ public final class FrameDecoder extends ByteToMessageDecoder {
      * @param batch whether to emit all whole frames of a read in one buffer
      */
     public FrameDecoder(int maxMessageBytes, boolean batch) {
+        this(maxMessageBytes, batch, BufferBudget.UNLIMITED);
+    }
+
+    /**
+     * @param maxMessageBytes the largest message length accepted (the length field's value)
+     * @param batch whether to emit all whole frames of a read in one buffer
+     * @param budget where the bytes of partial messages are reserved
+     */
+    public FrameDecoder(int maxMessageBytes, boolean batch, BufferBudget budget) {
+        checkLimit(maxMessageBytes);
+        this.maxMessageBytes = maxMessageBytes;
+        this.batch = batch;
+        this.budget = budget;
+    }
+
+    private static void checkLimit(int maxMessageBytes) {
         if (maxMessageBytes < 4) {
             throw new IllegalArgumentException("maxMessageBytes: " + maxMessageBytes + " (expected: >= 4)");
         }
+    }
+
+    /** Changes the largest message accepted from now on. Call on the channel's event loop. */
+    public void setMaxMessageBytes(int maxMessageBytes) {
+        checkLimit(maxMessageBytes);
         this.maxMessageBytes = maxMessageBytes;
-        this.batch = batch;
+    }
+
+    /** The largest message accepted now. */
+    public int maxMessageBytes() {
+        return maxMessageBytes;
     }
 
     @Override
@@ -68,6 +98,39 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(frameBytes);
         }
         emitBatch(in, batchStart, in.readerIndex(), out);
+        holdPartial(in, out);
+    }
+
+    /** Keeps the reservation equal to the bytes of the partial message left in the cumulation. */
+    private void holdPartial(ByteBuf in, List<Object> out) {
+        long held = in.readableBytes();
+        if (held == reserved) {
+            return;
+        }
+        if (held < reserved) {
+            budget.release(reserved - held);
+            reserved = held;
+        } else if (budget.tryReserve(held - reserved)) {
+            reserved = held;
+        } else {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            releaseAll();
+            out.add(new BufferLimitExceeded("pgseal is out of buffer space for partial messages (limits.max_buffered_bytes: "
+                    + budget.max() + ")"));
+        }
+    }
+
+    private void releaseAll() {
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        releaseAll();
     }
 
     private void emitBatch(ByteBuf in, int from, int to, List<Object> out) {
@@ -79,6 +142,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private void fail(ByteBuf in, List<Object> out, String message) {
         failed = true;
         in.skipBytes(in.readableBytes());
+        releaseAll();
         out.add(new ProtocolViolation(message));
     }
 }

@@ -19,6 +19,10 @@ public final class PendingResponse {
     boolean statementEnded;
     long sequence;
     boolean failed;
+    /** Left the FIFO: answered, failed, or skipped by PostgreSQL. */
+    boolean resolved;
+    /** Sent by pgseal, not by the client: its responses are pgseal's. */
+    boolean injected;
 
     PendingResponse(ResponseKind kind, String statementName, String portalName) {
         this.kind = kind;
@@ -54,7 +58,21 @@ public final class PendingResponse {
         return failed;
     }
 
-    /** The plan (or any state) attached by a {@link dev.pgseal.wire.StatementInterceptor}; {@code null} if none. */
+    /** Whether PostgreSQL is done with this entry: answered, failed, or skipped after an error. */
+    public boolean resolved() {
+        return resolved;
+    }
+
+    /** Whether pgseal injected the message (its responses never reach the client). */
+    public boolean injected() {
+        return injected;
+    }
+
+    /**
+     * The plan (or any state) attached by a {@link dev.pgseal.wire.StatementInterceptor}; {@code null} if none.
+     * The entry of a Parse refused with {@link dev.pgseal.wire.Interception#refuse} holds its
+     * {@link dev.pgseal.wire.SessionRefusal}.
+     */
     public Object attachment() {
         return attachment;
     }

@@ -1,8 +1,10 @@
 package dev.pgseal.wire.session;
 
 import dev.pgseal.wire.SessionInfo;
+import dev.pgseal.wire.SessionRefusal;
 import dev.pgseal.wire.StatementInterceptor;
 import dev.pgseal.wire.config.ServerConfig;
+import dev.pgseal.wire.protocol.BufferLimitExceeded;
 import dev.pgseal.wire.protocol.ErrorResponses;
 import dev.pgseal.wire.protocol.FrameDecoder;
 import dev.pgseal.wire.protocol.FrontendMessageType;
@@ -13,10 +15,6 @@ import dev.pgseal.wire.protocol.backend.AuthenticationSasl;
 import dev.pgseal.wire.protocol.backend.BackendKeyData;
 import dev.pgseal.wire.protocol.backend.ErrorResponse;
 import dev.pgseal.wire.protocol.backend.ParameterStatus;
-import dev.pgseal.wire.protocol.backend.RowDescription;
-import dev.pgseal.wire.protocol.frontend.Bind;
-import dev.pgseal.wire.protocol.frontend.Parse;
-import dev.pgseal.wire.protocol.frontend.Query;
 import dev.pgseal.wire.protocol.startup.CancelRequest;
 import dev.pgseal.wire.protocol.startup.GssEncRequest;
 import dev.pgseal.wire.protocol.startup.SslRequest;
@@ -33,10 +31,10 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -63,7 +61,9 @@ public final class ProxySession implements SessionInfo {
     private Channel backend;
     private State state = State.STARTUP;
     private StatementInterceptor interceptor = StatementInterceptor.NONE;
-    private boolean intercepting;
+    /** The READY-phase relays (null before): client → PostgreSQL and PostgreSQL → client. */
+    private ClientRelay clientRelay;
+    private BackendRelay backendRelay;
     private StartupMessage startup;
     private boolean admitted;
     private boolean clientTls;
@@ -78,18 +78,33 @@ public final class ProxySession implements SessionInfo {
     private int clientRunStart;
     private int backendRunStart;
     private io.netty.util.concurrent.ScheduledFuture<?> startupTimeout;
+    private FrameDecoder clientFrames;
 
     private ProxySession(ServerContext server, Channel client) {
         this.server = server;
         this.client = client;
     }
 
-    /** Sets up a newly accepted client connection. */
+    /**
+     * Sets up a newly accepted client connection. A connection beyond
+     * {@code limits.max_connections_per_address} gets FATAL 53300 at once, before it has sent
+     * anything, as PostgreSQL's postmaster answers when it cannot take a connection.
+     */
     public static void install(ServerContext server, Channel client) {
+        SocketAddress remote = client.remoteAddress();
+        if (!server.tryAcceptFrom(remote)) {
+            LOG.warn("rejected client={}: max_connections_per_address ({}) reached", remote,
+                    server.config().limits().maxConnectionsPerAddress());
+            client.writeAndFlush(ErrorResponses.fatal(client.alloc(), "53300", "too many connections from this address"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        client.closeFuture().addListener(f -> server.releaseAddress(remote));
         ProxySession session = new ProxySession(server, client);
-        int maxMessageBytes = server.config().limits().maxMessageBytes();
+        // Until PostgreSQL has authenticated the client, only small messages (passwords, SASL) are accepted.
+        session.clientFrames = new FrameDecoder(server.config().limits().maxStartupMessageBytes(), true, server.bufferBudget());
         client.pipeline().addLast("startup", new StartupDecoder(
-                ctx -> ctx.pipeline().addAfter(ctx.name(), "frames", new FrameDecoder(maxMessageBytes, true))));
+                ctx -> ctx.pipeline().addAfter(ctx.name(), "frames", session.clientFrames)));
         client.pipeline().addLast("session", session.new ClientHandler());
         server.clientChannels().add(client);
         session.startupTimeout = client.eventLoop().schedule(session::startupTimedOut, STARTUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -128,6 +143,11 @@ public final class ProxySession implements SessionInfo {
     @Override
     public String serverParameter(String name) {
         return serverParameters.get(name);
+    }
+
+    @Override
+    public boolean settled() {
+        return clientRelay != null && clientRelay.settled();
     }
 
     @Override
@@ -189,22 +209,80 @@ public final class ProxySession implements SessionInfo {
         startup = message;
         startupTimeout.cancel(false);
         if (server.config().tls().mode() == ServerConfig.ClientTlsMode.REQUIRE && !clientTls) {
-            LOG.info("rejected client={} user={} database={}: TLS required", client.remoteAddress(), user(), database());
+            LOG.info("rejected client={} user={} database={}: TLS required", client.remoteAddress(),
+                    LogText.escape(user()), LogText.escape(database()));
             fatalAndClose("28000", "pgseal requires TLS");
+            return;
+        }
+        Optional<SessionRefusal> refusal = StartupParameterRules.check(message.parameters());
+        if (refusal.isPresent()) {
+            LOG.info("rejected client={} user={} database={}: {}", client.remoteAddress(), LogText.escape(user()),
+                    LogText.escape(database()), LogText.escape(refusal.get().message()));
+            fatalAndClose(refusal.get().sqlState(), refusal.get().message());
             return;
         }
         if (!server.tryAdmit()) {
             LOG.warn("rejected client={} user={} database={}: max_client_connections ({}) reached",
-                    client.remoteAddress(), user(), database(), server.config().limits().maxClientConnections());
+                    client.remoteAddress(), LogText.escape(user()), LogText.escape(database()),
+                    server.config().limits().maxClientConnections());
             fatalAndClose("53300", "sorry, too many clients already");
             return;
         }
         admitted = true;
         openedNanos = System.nanoTime();
         LOG.info("session open client={} user={} database={} application_name={} tls={}",
-                client.remoteAddress(), user(), database(), applicationName(), clientTls);
+                client.remoteAddress(), LogText.escape(user()), LogText.escape(database()),
+                LogText.escape(applicationName()), clientTls);
         state = State.CONNECTING;
+        // Nothing more is read from the client until PostgreSQL answers: the admission hook and the
+        // connection may take a while, and the session must not buffer what the client sends meanwhile.
         client.config().setAutoRead(false);
+        CompletionStage<Optional<SessionRefusal>> admission;
+        try {
+            admission = java.util.Objects.requireNonNull(server.hooks().admit(this), "admit returned null");
+        } catch (RuntimeException e) {
+            admissionFailed(e);
+            return;
+        }
+        admission.whenComplete((verdict, failure) -> client.eventLoop().execute(() -> {
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (failure != null) {
+                admissionFailed(failure);
+            } else if (verdict != null && verdict.isPresent()) {
+                SessionRefusal r = verdict.get();
+                LOG.info("refused client={} user={} database={} by the admission hook: {} {}", client.remoteAddress(),
+                        LogText.escape(user()), LogText.escape(database()), r.sqlState(), LogText.escape(r.message()));
+                fatalAndClose(r.sqlState(), r.message());
+            } else {
+                connectUpstream();
+            }
+        }));
+    }
+
+    /** The admission hook threw or failed: the session cannot be judged, so it is not served. */
+    private void admissionFailed(Throwable cause) {
+        LOG.error("client={} user={} database={} admission hook failed", client.remoteAddress(),
+                LogText.escape(user()), LogText.escape(database()), cause);
+        fatalAndClose("XX000", "pgseal internal error");
+    }
+
+    /** PostgreSQL authenticated the client: from now on its messages may be as large as max_message_bytes. */
+    private void onAuthenticationOk() {
+        if (clientFrames != null) {
+            clientFrames.setMaxMessageBytes(server.config().limits().maxMessageBytes());
+        }
+    }
+
+    /** The shared budget for partial messages is spent: this session gives up rather than grow the heap. */
+    private void outOfBufferSpace(String side, BufferLimitExceeded b) {
+        LOG.warn("client={} user={} database={} closed: a partial message from {} exceeds the buffer budget: {}",
+                client.remoteAddress(), LogText.escape(user()), LogText.escape(database()), side, b.message());
+        fatalAndClose("53200", "out of memory: " + b.message());
+    }
+
+    private void connectUpstream() {
         server.upstream().connect(client.eventLoop()).addListener(f -> {
             if (state == State.CLOSED) {
                 if (f.isSuccess()) {
@@ -218,7 +296,7 @@ public final class ProxySession implements SessionInfo {
                 return;
             }
             backend = (Channel) f.getNow();
-            backend.pipeline().addLast("frames", new FrameDecoder(ProxyLimits.MAX_BACKEND_MESSAGE_BYTES, true));
+            backend.pipeline().addLast("frames", new FrameDecoder(ProxyLimits.MAX_BACKEND_MESSAGE_BYTES, true, server.bufferBudget()));
             backend.pipeline().addLast("session", new BackendHandler());
             state = State.AUTHENTICATING;
             backend.writeAndFlush(startup.encode(backend.alloc()));
@@ -234,6 +312,10 @@ public final class ProxySession implements SessionInfo {
     // nothing is allocated for a frame no one needs to inspect.
 
     private void onClientBatch(ByteBuf batch) {
+        if (clientRelay != null && state == State.READY) {
+            clientRelay.onBatch(batch);
+            return;
+        }
         int at = batch.readerIndex();
         int end = batch.writerIndex();
         clientRunStart = at;
@@ -266,9 +348,6 @@ public final class ProxySession implements SessionInfo {
     private boolean onClientFrame(ByteBuf batch, int at, int len) {
         byte type = batch.getByte(at);
         switch (state) {
-            case READY -> {
-                return onReadyClientFrame(batch, at, len, type);
-            }
             case AUTHENTICATING -> {
                 if (type == 'p') {
                     return true;
@@ -292,114 +371,30 @@ public final class ProxySession implements SessionInfo {
         }
     }
 
-    private boolean onReadyClientFrame(ByteBuf batch, int at, int len, byte type) {
-        FrontendMessageType t = FrontendMessageType.of(type);
-        int body = at + Wire.HEADER_BYTES;
-        int end = at + len;
-        try {
-            if (t == null || t == FrontendMessageType.PASSWORD) {
-                throw new MalformedMessageException("invalid frontend message type " + FrontendMessageType.describe(type));
-            }
-            PendingResponse entry;
-            switch (t) {
-                case QUERY -> {
-                    entry = tracker.onFrontend(t, ' ', null, null);
-                    if (intercepting) {
-                        replace(batch, at, len, interceptor.onQuery(Query.decode(batch.slice(body, len - Wire.HEADER_BYTES)), entry));
-                    }
-                }
-                case PARSE -> {
-                    entry = tracker.onFrontend(t, ' ', cstringAt(batch, body, end), null);
-                    if (intercepting) {
-                        replace(batch, at, len, interceptor.onParse(Parse.decode(batch.slice(body, len - Wire.HEADER_BYTES)), entry));
-                    }
-                }
-                case BIND -> {
-                    int statementAt = batch.indexOf(body, end, (byte) 0) + 1;
-                    if (statementAt <= 0) {
-                        throw new MalformedMessageException("string without terminator");
-                    }
-                    entry = tracker.onFrontend(t, ' ', cstringAt(batch, body, end), cstringAt(batch, statementAt, end));
-                    if (intercepting) {
-                        replace(batch, at, len, interceptor.onBind(Bind.decode(batch.slice(body, len - Wire.HEADER_BYTES)), entry));
-                    }
-                }
-                case DESCRIBE, CLOSE -> {
-                    if (len < Wire.HEADER_BYTES + 2) {
-                        throw new MalformedMessageException("truncated message");
-                    }
-                    char target = (char) batch.getByte(body);
-                    if (target != 'S' && target != 'P') {
-                        throw new MalformedMessageException("invalid " + t + " message subtype " + (int) target);
-                    }
-                    tracker.onFrontend(t, target, cstringAt(batch, body + 1, end), null);
-                }
-                case EXECUTE -> tracker.onFrontend(t, ' ', cstringAt(batch, body, end), null);
-                case TERMINATE -> {
-                    relayClientRun(batch, end);
-                    close("client terminated");
-                    return false;
-                }
-                default -> tracker.onFrontend(t, ' ', null, null);
-            }
-            return true;
-        } catch (MalformedMessageException e) {
-            relayClientRun(batch, at);
-            violation(e.getMessage().startsWith("invalid frontend message type") ? e.getMessage()
-                    : "invalid message format: " + e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
-            relayClientRun(batch, at);
-            hookFailed(e);
-            return false;
-        }
-    }
-
-    /** Sends {@code replacement} (from an interceptor) instead of the client's frame at {@code at}, if not null. */
-    private void replace(ByteBuf batch, int at, int len, ByteBuf replacement) {
-        if (replacement == null) {
-            return;
-        }
-        relayClientRun(batch, at);
-        clientRunStart = at + len;
-        bytesIn += replacement.readableBytes();
-        backend.write(replacement, backend.voidPromise());
-        backendFlushPending = true;
-    }
-
-    /** The null-terminated string at {@code offset}, before {@code end}; "" without allocating when empty. */
-    private static String cstringAt(ByteBuf buf, int offset, int end) {
-        if (offset >= end) {
-            throw new MalformedMessageException("truncated message");
-        }
-        if (buf.getByte(offset) == 0) {
-            return "";
-        }
-        int nul = buf.indexOf(offset, end, (byte) 0);
-        if (nul < 0) {
-            throw new MalformedMessageException("string without terminator");
-        }
-        return buf.toString(offset, nul - offset, StandardCharsets.UTF_8);
-    }
-
     // ---------------------------------------------------------------- PostgreSQL → client
 
     private void onBackendBatch(ByteBuf batch) {
+        if (backendRelay != null && state == State.READY) {
+            backendRelay.onBatch(batch);
+            return;
+        }
         int at = batch.readerIndex();
         int end = batch.writerIndex();
         backendRunStart = at;
         try {
             while (at < end) {
                 int len = Wire.frameLength(batch, at);
-                boolean go = switch (state) {
-                    case READY -> onReadyBackendFrame(batch, at, len);
-                    case AUTHENTICATING -> onAuthenticationFrame(batch, at, len);
-                    default -> false;
-                };
+                boolean go = state == State.AUTHENTICATING && onAuthenticationFrame(batch, at, len);
                 if (!go) {
                     return;
                 }
                 at += len;
+                if (state == State.READY && at < end) {
+                    // Authentication ended mid-batch: the rest is the READY relay's.
+                    relayBackendRun(batch, at);
+                    backendRelay.onBatch(batch.retainedSlice(at, end - at));
+                    return;
+                }
             }
             relayBackendRun(batch, end);
         } finally {
@@ -431,6 +426,8 @@ public final class ProxySession implements SessionInfo {
                     if (len >= 9 && batch.getInt(at + Wire.HEADER_BYTES) == AuthenticationSasl.CODE) {
                         AuthenticationSasl offer = AuthenticationSasl.decode(body);
                         replaceBackendFrame(batch, at, len, offer.withoutChannelBinding().encode(client.alloc()));
+                    } else if (len == 9 && batch.getInt(at + Wire.HEADER_BYTES) == 0) {
+                        onAuthenticationOk();
                     }
                 }
                 case 'K' -> {
@@ -446,9 +443,11 @@ public final class ProxySession implements SessionInfo {
                 case 'Z' -> {
                     state = State.READY;
                     interceptor = server.hooks().openSession(this);
-                    intercepting = interceptor != StatementInterceptor.NONE;
-                    if (intercepting) {
-                        tracker.propagateAttachments();
+                    RelayOwner owner = new Owner();
+                    clientRelay = new ClientRelay(backend, tracker, interceptor, owner);
+                    backendRelay = new BackendRelay(client, tracker, interceptor, owner, clientRelay);
+                    if (interceptor != StatementInterceptor.NONE && !replayParameterStatus(batch, at, len)) {
+                        return false;
                     }
                 }
                 case 'v', 'N' -> {
@@ -472,75 +471,44 @@ public final class ProxySession implements SessionInfo {
         }
     }
 
-    private boolean onReadyBackendFrame(ByteBuf batch, int at, int len) {
-        byte type = batch.getByte(at);
-        try {
-            PendingResponse entry = tracker.onBackend(type);
-            switch (type) {
-                case 'D' -> {
-                    if (intercepting && entry != null && entry.attachment() != null) {
-                        relayBackendRun(batch, at);
-                        backendRunStart = at + len;
-                        toClient(interceptor.onDataRow(batch.retainedSlice(at, len), entry));
-                    }
-                }
-                case 'T' -> {
-                    if (intercepting && entry != null) {
-                        interceptor.onRowDescription(RowDescription.decode(body(batch, at, len)), entry);
-                    }
-                }
-                case 'Z' -> {
-                    if (len >= 6) {
-                        tracker.onTransactionStatus((char) batch.getByte(at + Wire.HEADER_BYTES));
-                    }
-                }
-                case 'C' -> noteCommandTag(batch, at, len);
-                case 'S' -> recordParameterStatus(body(batch, at, len));
-                case 'E' -> noteBackendError(body(batch, at, len));
-                default -> {
-                }
-            }
-            return true;
-        } catch (ProtocolMismatchException e) {
-            relayBackendRun(batch, at);
-            internalError(e);
-            return false;
-        } catch (MalformedMessageException e) {
-            relayBackendRun(batch, at);
-            internalError(new ProtocolMismatchException("malformed backend message: " + e.getMessage()));
-            return false;
-        } catch (RuntimeException e) {
-            relayBackendRun(batch, at);
-            hookFailed(e);
-            return false;
-        }
-    }
-
-    private static ByteBuf body(ByteBuf batch, int at, int len) {
-        return batch.slice(at + Wire.HEADER_BYTES, len - Wire.HEADER_BYTES);
-    }
-
-    private void noteCommandTag(ByteBuf batch, int at, int len) {
-        int tag = at + Wire.HEADER_BYTES;
-        if (len > Wire.HEADER_BYTES + 2 && batch.getByte(tag) == 'D'
-                && (batch.getByte(tag + 1) == 'I' || batch.getByte(tag + 1) == 'E' && batch.getByte(tag + 2) == 'A')) {
-            String text = cstringAt(batch, tag, at + len);
-            if (text.equals("DISCARD ALL") || text.equals("DEALLOCATE ALL")) {
-                tracker.onAllStatementsDeallocated();
+    /**
+     * Shows the interceptor the parameters PostgreSQL reported during authentication; false when it
+     * refused the session (then the frames up to this ReadyForQuery went out and the session closes).
+     */
+    private boolean replayParameterStatus(ByteBuf batch, int at, int len) {
+        for (Map.Entry<String, String> p : serverParameters.entrySet()) {
+            SessionRefusal refusal = interceptor.onParameterStatus(new ParameterStatus(p.getKey(), p.getValue()));
+            if (refusal != null) {
+                relayBackendRun(batch, at);
+                refuseSession(refusal);
+                return false;
             }
         }
+        return true;
+    }
+
+    private void refuseSession(SessionRefusal refusal) {
+        LOG.info("client={} user={} database={} session refused: {} {}", client.remoteAddress(), LogText.escape(user()),
+                LogText.escape(database()), refusal.sqlState(), LogText.escape(refusal.message()));
+        fatalAndClose(refusal.sqlState(), refusal.message());
     }
 
     private void recordParameterStatus(ByteBuf body) {
-        ParameterStatus status = ParameterStatus.decode(body);
+        recordParameterStatus(ParameterStatus.decode(body));
+    }
+
+    private void recordParameterStatus(ParameterStatus status) {
         if (serverParameters.isEmpty()) {
-            serverParameters = new HashMap<>();
+            serverParameters = new LinkedHashMap<>();
         }
         serverParameters.put(status.name(), status.value());
     }
 
     private void noteBackendError(ByteBuf body) {
-        ErrorResponse error = ErrorResponse.decode(body);
+        noteBackendError(ErrorResponse.decode(body));
+    }
+
+    private void noteBackendError(ErrorResponse error) {
         if (error.isFatal()) {
             backendSentFatal = true;
         }
@@ -557,17 +525,17 @@ public final class ProxySession implements SessionInfo {
 
     private void updateClientAutoRead() {
         boolean relaying = (state == State.AUTHENTICATING || state == State.READY) && backend != null;
-        client.config().setAutoRead(relaying && backend.isWritable());
+        client.config().setAutoRead(relaying && backend.isWritable() && (clientRelay == null || !clientRelay.isSuspended()));
     }
 
     private void violation(String message) {
-        LOG.warn("client={} protocol violation: {}", client.remoteAddress(), message);
+        LOG.warn("client={} protocol violation: {}", client.remoteAddress(), LogText.escape(message));
         fatalAndClose("08P01", message);
     }
 
     private void internalError(ProtocolMismatchException e) {
         LOG.error("client={} user={} database={} internal error, closing session: {}",
-                client.remoteAddress(), user(), database(), e.getMessage());
+                client.remoteAddress(), LogText.escape(user()), LogText.escape(database()), LogText.escape(e.getMessage()));
         fatalAndClose("08P01", "pgseal internal error: lost track of the protocol state");
     }
 
@@ -575,7 +543,7 @@ public final class ProxySession implements SessionInfo {
     private void hookFailed(RuntimeException e) {
         StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
         LOG.error("client={} user={} database={} internal error in a statement interceptor: {} at {}",
-                client.remoteAddress(), user(), database(), e.getClass().getName(), at);
+                client.remoteAddress(), LogText.escape(user()), LogText.escape(database()), e.getClass().getName(), at);
         fatalAndClose("XX000", "pgseal internal error");
     }
 
@@ -591,6 +559,9 @@ public final class ProxySession implements SessionInfo {
             return;
         }
         state = State.CLOSED;
+        if (clientRelay != null) {
+            clientRelay.close();
+        }
         if (startupTimeout != null) {
             startupTimeout.cancel(false);
         }
@@ -611,12 +582,70 @@ public final class ProxySession implements SessionInfo {
             server.release();
             long millis = (System.nanoTime() - openedNanos) / 1_000_000;
             LOG.info("session closed client={} user={} database={} application_name={} duration_ms={} bytes_in={} bytes_out={} reason={}",
-                    client.remoteAddress(), user(), database(), applicationName(), millis, bytesIn, bytesOut, reason);
+                    client.remoteAddress(), LogText.escape(user()), LogText.escape(database()),
+                    LogText.escape(applicationName()), millis, bytesIn, bytesOut, LogText.escape(reason));
             try {
                 interceptor.onSessionClosed();
             } catch (RuntimeException e) {
                 LOG.error("session hook failed on close", e);
             }
+        }
+    }
+
+    /** What the READY-phase relays call back. */
+    private final class Owner implements RelayOwner {
+        @Override
+        public void violation(String message) {
+            ProxySession.this.violation(message);
+        }
+
+        @Override
+        public void internalError(ProtocolMismatchException e) {
+            ProxySession.this.internalError(e);
+        }
+
+        @Override
+        public void hookFailed(RuntimeException e) {
+            ProxySession.this.hookFailed(e);
+        }
+
+        @Override
+        public void refuseSession(SessionRefusal refusal) {
+            ProxySession.this.refuseSession(refusal);
+        }
+
+        @Override
+        public void clientTerminated() {
+            close("client terminated");
+        }
+
+        @Override
+        public void sentToBackend(long bytes) {
+            bytesIn += bytes;
+            backendFlushPending = true;
+        }
+
+        @Override
+        public void sentToClient(long bytes) {
+            bytesOut += bytes;
+            clientFlushPending = true;
+        }
+
+        @Override
+        public void clientInputChanged() {
+            if (state == State.READY) {
+                updateClientAutoRead();
+            }
+        }
+
+        @Override
+        public void parameterStatus(ParameterStatus status) {
+            recordParameterStatus(status);
+        }
+
+        @Override
+        public void backendError(ErrorResponse error) {
+            noteBackendError(error);
         }
     }
 
@@ -634,6 +663,8 @@ public final class ProxySession implements SessionInfo {
                 onStartupPacket(packet);
             } else if (msg instanceof ProtocolViolation v) {
                 violation(v.message());
+            } else if (msg instanceof BufferLimitExceeded b) {
+                outOfBufferSpace("client", b);
             } else {
                 ReferenceCountUtil.release(msg);
             }
@@ -684,6 +715,8 @@ public final class ProxySession implements SessionInfo {
                 onBackendBatch(frames);
             } else if (msg instanceof ProtocolViolation v) {
                 internalError(new ProtocolMismatchException("PostgreSQL broke the framing: " + v.message()));
+            } else if (msg instanceof BufferLimitExceeded b) {
+                outOfBufferSpace("PostgreSQL", b);
             } else {
                 ReferenceCountUtil.release(msg);
             }

@@ -2,9 +2,7 @@ package dev.pgseal.wire.session;
 
 import dev.pgseal.wire.protocol.FrontendMessageType;
 import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -34,25 +32,34 @@ public final class ResponseTracker {
     /** A portal as the client bound it: the statement and when. */
     private record Binding(String statement, long sequence) {
     }
-    private final Set<String> preparedStatements = new HashSet<>();
-    private final Map<String, String> openPortals = new HashMap<>();
-    /** When set, attachments flow from Parse to Describe(S) and Bind, and from Bind to Describe(P) and Execute. */
+    /** What PostgreSQL confirmed: statements and portals with their plans. */
+    private final StatementRegistry registry = new StatementRegistry();
+    /** Per statement name, the latest Parse or Close of it still in the FIFO. */
+    private final Map<String, PendingResponse> pendingStatementChange = new HashMap<>();
+    /** Per portal name, the latest Bind or Close of it still in the FIFO. */
+    private final Map<String, PendingResponse> pendingPortalChange = new HashMap<>();
+    /** Sequence of the latest Sync enqueued (-1: none). */
+    private long lastSyncSequence = -1;
+    /** Sequence of the latest entry enqueued, and of the latest one answered with ReadyForQuery as its end. */
+    private long lastEntrySequence = -1;
+    private long lastReadyPointSequence = -1;
+    /** When set, entries of Describe, Bind and Execute start with the plan of their statement or portal. */
     private boolean propagateAttachments;
-    private Map<String, PendingResponse> lastParse;
-    private Map<String, PendingResponse> lastBind;
 
     /**
-     * Makes attachments follow the statement: an entry for Describe(S) or Bind starts with the
-     * attachment of the latest Parse of its statement, and Describe(P) and Execute with that of the
-     * latest Bind of their portal (as the client sent them). Off by default: the plain relay does
-     * not pay for the lookups.
+     * Makes attachments follow the statement as PostgreSQL confirmed it: an entry for Describe(S) or
+     * Bind starts with the plan of its statement, Describe(P) and Execute with that of their portal —
+     * the plan in the {@link #registry()}, or that of a Parse (Bind) of the same name still in flight
+     * in the same Sync group (if that one fails, PostgreSQL skips the message anyway). Off by default:
+     * the plain relay does not pay for the lookups.
      */
     public void propagateAttachments() {
-        if (!propagateAttachments) {
-            propagateAttachments = true;
-            lastParse = new HashMap<>();
-            lastBind = new HashMap<>();
-        }
+        propagateAttachments = true;
+    }
+
+    /** The statements and portals PostgreSQL confirmed. */
+    public StatementRegistry registry() {
+        return registry;
     }
 
     /**
@@ -92,10 +99,7 @@ public final class ResponseTracker {
         PendingResponse entry = switch (type) {
             case QUERY -> new PendingResponse(ResponseKind.QUERY, null, null);
             case PARSE -> new PendingResponse(ResponseKind.PARSE, name1, null);
-            case BIND -> {
-                boundPortals.put(name1, new Binding(name2, nextSequence));
-                yield new PendingResponse(ResponseKind.BIND, name2, name1);
-            }
+            case BIND -> new PendingResponse(ResponseKind.BIND, name2, name1);
             case DESCRIBE -> target == 'S'
                     ? new PendingResponse(ResponseKind.DESCRIBE_STATEMENT, name1, null)
                     : new PendingResponse(ResponseKind.DESCRIBE_PORTAL, boundStatement(name1), name1);
@@ -108,35 +112,89 @@ public final class ResponseTracker {
             default -> throw new IllegalArgumentException("not a request: " + type);
         };
         if (propagateAttachments) {
-            propagate(entry);
+            switch (entry.kind()) {
+                case BIND, DESCRIBE_STATEMENT -> entry.attach(statementPlan(entry.statementName()));
+                case DESCRIBE_PORTAL, EXECUTE -> entry.attach(portalPlan(entry.portalName()));
+                default -> {
+                }
+            }
         }
         return add(entry);
     }
 
-    private void propagate(PendingResponse entry) {
-        switch (entry.kind()) {
-            case PARSE -> lastParse.put(entry.statementName(), entry);
-            case BIND -> {
-                lastBind.put(entry.portalName(), entry);
-                inherit(entry, lastParse.get(entry.statementName()));
-            }
-            case DESCRIBE_STATEMENT -> inherit(entry, lastParse.get(entry.statementName()));
-            case DESCRIBE_PORTAL, EXECUTE -> inherit(entry, lastBind.get(entry.portalName()));
-            case CLOSE -> {
-                if (entry.statementName() != null) {
-                    lastParse.remove(entry.statementName());
-                } else {
-                    lastBind.remove(entry.portalName());
-                }
-            }
-            default -> {
-            }
+    /**
+     * The plan a message naming statement {@code name} will run with, as far as known now: that of a
+     * Parse of it in flight in the current Sync group, else the confirmed one.
+     */
+    private Object statementPlan(String name) {
+        PendingResponse change = name == null ? null : pendingStatementChange.get(name);
+        if (change != null && change.kind() == ResponseKind.PARSE && change.sequence > lastSyncSequence) {
+            return change.attachment();
         }
+        return name == null ? null : registry.statementPlan(name);
     }
 
-    private static void inherit(PendingResponse entry, PendingResponse from) {
-        if (from != null && from.attachment() != null) {
-            entry.attach(from.attachment());
+    private Object portalPlan(String name) {
+        PendingResponse change = name == null ? null : pendingPortalChange.get(name);
+        if (change != null && change.kind() == ResponseKind.BIND && change.sequence > lastSyncSequence) {
+            return change.attachment();
+        }
+        return name == null ? null : registry.portalPlan(name);
+    }
+
+    /**
+     * For a Bind (of statement {@code statement}), Describe or Execute about to be recorded: the entry
+     * whose outcome decides which statement or portal it will use, when that is not known yet — a
+     * Parse, Bind or Close of the same name still in flight with a Sync between it and now (PostgreSQL
+     * will run this message whether that one fails or not). {@code null} when the plan is determined.
+     *
+     * @param target for Describe: {@code 'S'} or {@code 'P'}; else ignored
+     * @param name Bind: the statement; Describe: the name; Execute: the portal
+     */
+    public PendingResponse undeterminedBy(FrontendMessageType type, char target, String name) {
+        if (skippingUntilSync && type != FrontendMessageType.SYNC || copyInOpen) {
+            return null; // PostgreSQL will not run it
+        }
+        PendingResponse change = switch (type) {
+            case BIND -> pendingStatementChange.get(name);
+            case DESCRIBE -> target == 'S' ? pendingStatementChange.get(name) : pendingPortalChange.get(name);
+            case EXECUTE -> pendingPortalChange.get(name);
+            default -> null;
+        };
+        return change != null && !change.resolved && change.sequence < lastSyncSequence ? change : null;
+    }
+
+    /**
+     * Whether every entry recorded so far was answered up to a ReadyForQuery that ends it (nothing in
+     * flight, no extended-protocol message after the latest Sync, no COPY, no skipping).
+     */
+    public boolean isSettled() {
+        return head() == null && !copyInOpen && !skippingUntilSync && lastEntrySequence == lastReadyPointSequence;
+    }
+
+    /**
+     * Takes back the entry just recorded (the tail) because the message is being replaced; it is
+     * {@linkplain #requeue requeued} when its replacement is sent, else resolved.
+     */
+    void withdraw(PendingResponse entry) {
+        if (entry == null) {
+            return;
+        }
+        if (queue.peekLast() != entry) {
+            throw new IllegalStateException("only the latest entry can be withdrawn");
+        }
+        queue.pollLast();
+    }
+
+    /** Records a withdrawn entry again, at the tail (after frames injected before it). */
+    void requeue(PendingResponse entry) {
+        add(entry);
+    }
+
+    /** Gives up a withdrawn entry whose message was not sent as such. */
+    void abandon(PendingResponse entry) {
+        if (entry != null) {
+            resolve(entry);
         }
     }
 
@@ -148,7 +206,44 @@ public final class ResponseTracker {
     private PendingResponse add(PendingResponse entry) {
         entry.sequence = nextSequence++;
         queue.addLast(entry);
+        switch (entry.kind()) {
+            case PARSE -> pendingStatementChange.put(entry.statementName(), entry);
+            case BIND -> {
+                boundPortals.put(entry.portalName(), new Binding(entry.statementName(), entry.sequence));
+                pendingPortalChange.put(entry.portalName(), entry);
+            }
+            case CLOSE -> {
+                if (entry.statementName() != null) {
+                    pendingStatementChange.put(entry.statementName(), entry);
+                } else {
+                    pendingPortalChange.put(entry.portalName(), entry);
+                }
+            }
+            case SYNC -> lastSyncSequence = entry.sequence;
+            default -> {
+            }
+        }
+        if (entry.kind() != ResponseKind.COPY_END) {
+            lastEntrySequence = entry.sequence;
+        }
         return entry;
+    }
+
+    /** The entry left the FIFO (answered, failed or skipped). */
+    private void resolve(PendingResponse entry) {
+        entry.resolved = true;
+        if (entry.statementName() != null) {
+            pendingStatementChange.remove(entry.statementName(), entry);
+        }
+        if (entry.portalName() != null) {
+            pendingPortalChange.remove(entry.portalName(), entry);
+        }
+    }
+
+    /** PostgreSQL answered {@code entry} with ReadyForQuery. */
+    private void readyAnswered(PendingResponse entry) {
+        lastReadySequence = entry.sequence;
+        lastReadyPointSequence = entry.sequence;
     }
 
     /**
@@ -198,7 +293,7 @@ public final class ResponseTracker {
             case EXECUTE -> matchExecute(head, type);
             case SYNC -> {
                 if (type == 'Z') {
-                    lastReadySequence = head.sequence;
+                    readyAnswered(head);
                     complete(head);
                 } else if (type == 'E') {
                     head.failed = true; // e.g. COMMIT of the implicit transaction failed; ReadyForQuery follows
@@ -213,7 +308,7 @@ public final class ResponseTracker {
                     head.failed = true;
                     head.phase = PendingResponse.Phase.AFTER_FUNCTION_RESULT;
                 } else if (type == 'Z' && head.phase == PendingResponse.Phase.AFTER_FUNCTION_RESULT) {
-                    lastReadySequence = head.sequence;
+                    readyAnswered(head);
                     complete(head);
                 } else {
                     throw mismatch(type, head);
@@ -228,7 +323,7 @@ public final class ResponseTracker {
     private PendingResponse head() {
         PendingResponse head = queue.peekFirst();
         while (head != null && head.kind() == ResponseKind.COPY_END) {
-            queue.pollFirst();
+            resolve(queue.pollFirst());
             head = queue.peekFirst();
         }
         return head;
@@ -285,9 +380,9 @@ public final class ResponseTracker {
             case 'H' -> head.phase = PendingResponse.Phase.COPY_OUT;
             case 'W' -> startCopyIn(head, true);
             case 'Z' -> {
-                queue.pollFirst();
-                lastReadySequence = head.sequence;
-                statementsChangedBySimpleQuery();
+                resolve(queue.pollFirst());
+                readyAnswered(head);
+                registry.unnamedReplaced();
             }
             default -> throw mismatch(type, head);
         }
@@ -348,6 +443,7 @@ public final class ResponseTracker {
         while (it.hasNext()) {
             PendingResponse e = it.next();
             it.remove();
+            resolve(e);
             if (e.kind() == ResponseKind.COPY_END) {
                 ended = true;
                 break;
@@ -378,15 +474,15 @@ public final class ResponseTracker {
     }
 
     private void complete(PendingResponse head) {
-        queue.pollFirst();
+        resolve(queue.pollFirst());
         switch (head.kind()) {
-            case PARSE -> preparedStatements.add(head.statementName());
-            case BIND -> openPortals.put(head.portalName(), head.statementName());
+            case PARSE -> registry.parseConfirmed(head.statementName(), head.attachment());
+            case BIND -> registry.bindConfirmed(head.portalName(), head.statementName(), head.attachment());
             case CLOSE -> {
                 if (head.statementName() != null) {
-                    preparedStatements.remove(head.statementName());
+                    registry.statementClosed(head.statementName());
                 } else {
-                    openPortals.remove(head.portalName());
+                    registry.portalClosed(head.portalName());
                 }
             }
             default -> {
@@ -397,41 +493,29 @@ public final class ResponseTracker {
     /** An ErrorResponse answered an extended-protocol entry: PostgreSQL skips to the next Sync. */
     private void fail(PendingResponse head) {
         head.failed = true;
-        queue.pollFirst();
+        resolve(queue.pollFirst());
         while (!queue.isEmpty() && queue.peekFirst().kind() != ResponseKind.SYNC) {
-            queue.pollFirst();
+            resolve(queue.pollFirst());
         }
         if (queue.isEmpty()) {
             skippingUntilSync = true;
         }
     }
 
-    private void statementsChangedBySimpleQuery() {
-        // A simple Query replaces the unnamed statement and portal.
-        preparedStatements.remove("");
-        openPortals.remove("");
-    }
-
     /** Called with the transaction status of each ReadyForQuery: portals end with their transaction. */
     public void onTransactionStatus(char status) {
         if (status == 'I') {
-            openPortals.clear();
+            registry.transactionEnded();
             // Portals the client bound before the message this ReadyForQuery answers are gone too;
             // later Binds (pipelined into the next transaction) stay.
             long end = lastReadySequence;
             boundPortals.values().removeIf(b -> b.sequence() < end);
-            if (lastBind != null) {
-                lastBind.values().removeIf(e -> e.sequence < end);
-            }
         }
     }
 
     /** The client ran {@code DEALLOCATE ALL} or {@code DISCARD ALL}: no prepared statement remains. */
     public void onAllStatementsDeallocated() {
-        preparedStatements.clear();
-        if (lastParse != null) {
-            lastParse.clear();
-        }
+        registry.allStatementsDeallocated();
     }
 
     private static ProtocolMismatchException mismatch(byte type, PendingResponse head) {
@@ -466,11 +550,11 @@ public final class ResponseTracker {
 
     /** Prepared statements PostgreSQL confirmed (ParseComplete) and that were not closed since. */
     public Set<String> preparedStatements() {
-        return Collections.unmodifiableSet(preparedStatements);
+        return registry.statementNames();
     }
 
     /** Open portals PostgreSQL confirmed (BindComplete), portal → statement. */
     public Map<String, String> openPortals() {
-        return Collections.unmodifiableMap(openPortals);
+        return registry.portalStatements();
     }
 }

@@ -2,8 +2,13 @@ package dev.pgseal.wire.session;
 
 import dev.pgseal.wire.SessionHooks;
 import dev.pgseal.wire.config.ServerConfig;
+import dev.pgseal.wire.protocol.BufferBudget;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** What every session of one server shares. Thread-safe. */
@@ -15,6 +20,8 @@ public final class ServerContext {
     private final CancelKeys cancelKeys = new CancelKeys();
     private final AtomicInteger sessions = new AtomicInteger();
     private final ChannelGroup clientChannels;
+    private final BufferBudget bufferBudget;
+    private final ConcurrentHashMap<InetAddress, Integer> connectionsByAddress = new ConcurrentHashMap<>();
 
     /** @param clientTls TLS context for clients, {@code null} when tls.mode is disable */
     public ServerContext(ServerConfig config, SessionHooks hooks, SslContext clientTls, UpstreamConnector upstream,
@@ -24,6 +31,7 @@ public final class ServerContext {
         this.clientTls = clientTls;
         this.upstream = upstream;
         this.clientChannels = clientChannels;
+        this.bufferBudget = new BufferBudget(config.limits().maxBufferedBytes());
     }
 
     public ServerConfig config() {
@@ -66,6 +74,52 @@ public final class ServerContext {
 
     void release() {
         sessions.decrementAndGet();
+    }
+
+    /** The budget every session's decoders reserve partial messages from ({@code limits.max_buffered_bytes}). */
+    BufferBudget bufferBudget() {
+        return bufferBudget;
+    }
+
+    /**
+     * Counts one more connection from {@code remote}'s IP address unless
+     * {@code limits.max_connections_per_address} are open already. A connection counted here must
+     * be given back with {@link #releaseAddress}. Addresses that are not IP (tests on embedded
+     * channels) are not limited.
+     */
+    boolean tryAcceptFrom(SocketAddress remote) {
+        if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return true;
+        }
+        int max = config.limits().maxConnectionsPerAddress();
+        boolean[] accepted = {false};
+        connectionsByAddress.compute(inet.getAddress(), (a, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= max) {
+                return n;
+            }
+            accepted[0] = true;
+            return now + 1;
+        });
+        return accepted[0];
+    }
+
+    /** Gives back a connection counted by {@link #tryAcceptFrom}. */
+    void releaseAddress(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            // Removing the entry at zero keeps the map as small as the set of connected addresses.
+            connectionsByAddress.computeIfPresent(inet.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /** Bytes held in partial messages over all sessions now. */
+    public long bufferedBytes() {
+        return bufferBudget.used();
+    }
+
+    /** Connections open from {@code address} (tests, metrics). */
+    public int connectionsFrom(InetAddress address) {
+        return connectionsByAddress.getOrDefault(address, 0);
     }
 
     /** Sessions admitted and not yet closed. */

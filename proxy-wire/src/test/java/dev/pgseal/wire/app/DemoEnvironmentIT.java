@@ -39,9 +39,9 @@ class DemoEnvironmentIT {
             String out = bytes.toString(StandardCharsets.UTF_8);
             String proxy = line(out, "proxy: ");
             String direct = line(out, "direct: ");
-            assertThat(proxy).matches("proxy: postgresql://postgres@127\\.0\\.0\\.1:\\d+/postgres");
-            assertThat(direct).matches("direct: postgresql://postgres@127\\.0\\.0\\.1:\\d+/postgres");
-            assertThat(out).contains("email=\\x01").contains("email=ada@example.com").contains("ssn=123-45-6789")
+            assertThat(proxy).matches("proxy: postgresql://postgres@127\\.0\\.0\\.1:\\d+/shop");
+            assertThat(direct).matches("direct: postgresql://postgres@127\\.0\\.0\\.1:\\d+/shop");
+            assertThat(out).contains("email=\\x02").contains("email=ada@example.com").contains("ssn=123-45-6789")
                     .contains("ERROR 0A000");
 
             String directJdbc = "jdbc:postgresql://" + direct.substring("direct: postgresql://postgres@".length());

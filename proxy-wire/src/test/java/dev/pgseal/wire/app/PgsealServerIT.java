@@ -41,7 +41,11 @@ class PgsealServerIT {
                 name text not null,
                 email bytea,
                 ssn bytea,
-                notes bytea);
+                notes bytea,
+                constraint pgseal_envelope_email check (email is null or (octet_length(email) >= 26
+                    and get_byte(email, 0) = 2 and get_byte(email, 1) = 2)),
+                constraint pgseal_envelope_ssn check (ssn is null or (octet_length(ssn) >= 38
+                    and get_byte(ssn, 0) = 2 and get_byte(ssn, 1) = 1)));
             create table public.plain_notes (id int primary key, body text);
             """;
 
@@ -49,11 +53,13 @@ class PgsealServerIT {
     Path dir;
 
     private String database;
+    private String storeDatabase;
     private PgsealServer server;
 
     @BeforeEach
     void createDatabase() throws SQLException {
         database = PostgresFixture.get().createDatabase("server_it");
+        storeDatabase = PostgresFixture.get().createDatabase("server_it_store");
         try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
             s.execute(SCHEMA);
         }
@@ -69,6 +75,7 @@ class PgsealServerIT {
     private Path policyFile() throws IOException {
         return Files.writeString(dir.resolve("policy.yaml"), """
                 version: 1
+                databases: [%s]
                 keys:
                   - name: customers
                 tables:
@@ -86,7 +93,7 @@ class PgsealServerIT {
                         key: customers
                         readers: [app]
                         on_unauthorized: nullify
-                """);
+                """.formatted(database));
     }
 
     private KeystoreSettings softwareKeystore() throws IOException {
@@ -98,7 +105,7 @@ class PgsealServerIT {
 
     private ServerConfig config(KeystoreSettings keystore) throws IOException {
         PostgresFixture pg = PostgresFixture.get();
-        StoreSettings store = new StoreSettings(pg.jdbcUrl(database), pg.user(),
+        StoreSettings store = new StoreSettings(pg.jdbcUrl(storeDatabase), pg.user(),
                 Optional.ofNullable(pg.password()).map(p -> SecretSource.file(writeSecret(p))), 2);
         return new ServerConfig(new ServerConfig.Listen("127.0.0.1", 0),
                 new ServerConfig.Upstream(pg.host(), pg.port(), ServerConfig.UpstreamTls.DISABLE),
@@ -115,13 +122,17 @@ class PgsealServerIT {
     }
 
     private Connection throughPgseal(String extra) throws SQLException {
+        return throughPgseal(database, extra);
+    }
+
+    private Connection throughPgseal(String db, String extra) throws SQLException {
         PostgresFixture pg = PostgresFixture.get();
         Properties p = new Properties();
         p.setProperty("user", pg.user());
         if (pg.password() != null) {
             p.setProperty("password", pg.password());
         }
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database + extra, p);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + db + extra, p);
     }
 
     @Test
@@ -186,11 +197,34 @@ class PgsealServerIT {
                         assertThat(e.getMessage()).contains("schema pgseal");
                     });
         }
+        assertThatThrownBy(() -> throughPgseal(storeDatabase, "").close())
+                .as("the key store's database is never served")
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+    }
+
+    @Test
+    void aStoreInsideADatabaseThePolicyCoversStopsTheStart() throws Exception {
+        storeDatabase = database;
+        assertThatThrownBy(() -> PgsealServer.start(config(softwareKeystore())))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("store.url")
+                .hasMessageContaining("database of its own");
+    }
+
+    @Test
+    void aProtectedColumnWithoutItsEnvelopeConstraintStopsTheStart() throws Exception {
+        try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
+            s.execute("alter table customers drop constraint pgseal_envelope_ssn");
+        }
+        assertThatThrownBy(() -> PgsealServer.start(config(softwareKeystore())))
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("pgseal_envelope_ssn");
     }
 
     @Test
     void aCatalogThatDisagreesWithThePolicyStopsTheStartWithTheStatementsToRun() throws Exception {
         try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
+            s.execute("alter table customers drop constraint pgseal_envelope_email");
             s.execute("alter table customers alter column email type text");
         }
         assertThatThrownBy(() -> PgsealServer.start(config(softwareKeystore())))
@@ -217,7 +251,7 @@ class PgsealServerIT {
                 assertThat(rs.next()).as("the same session now reaches the table").isTrue();
             }
         }
-        try (Connection direct = PostgresFixture.get().connect(database); Statement s = direct.createStatement();
+        try (Connection direct = PostgresFixture.get().connect(storeDatabase); Statement s = direct.createStatement();
              ResultSet rs = s.executeQuery("select object, details::text from pgseal.audit_log "
                      + "where action = 'config.change' order by id desc limit 1")) {
             assertThat(rs.next()).as("the reload is in the audit log").isTrue();
@@ -244,12 +278,18 @@ class PgsealServerIT {
     }
 
     @Test
-    void aMissingPolicyTableStopsTheStart() throws Exception {
+    void aDatabaseHoldingNoneOfThePolicysTablesIsServedWithTheGuard() throws Exception {
         try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
             s.execute("drop table customers");
         }
-        assertThatThrownBy(() -> PgsealServer.start(config(softwareKeystore())))
-                .isInstanceOf(StartupException.class)
-                .hasMessageContaining("customers");
+        server = PgsealServer.start(config(softwareKeystore()));
+        try (Connection c = throughPgseal(""); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select count(*) from plain_notes")) {
+                assertThat(rs.next()).isTrue();
+            }
+            assertThatThrownBy(() -> s.execute("create table customers (id int, ssn text)"))
+                    .as("a protected table cannot be created through pgseal without its constraint")
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("0A000"));
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyLoader;
 import dev.pgseal.sql.lex.SqlLexer;
 import dev.pgseal.sql.lex.SqlToken;
+import dev.pgseal.wire.session.RefusalStatement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,16 +35,25 @@ class ProtectedTableGuardTest {
     }
 
     @Test
-    void theRaiseStatementIsOneDollarQuotedBlockWhateverTheNamesContain() {
+    void theRefusalIsOneDollarQuotedBlockWhateverTheNamesContain() {
         // In YAML's single quotes a quote is written twice: the table is "O'Brien$pgseal$"."x""y".
         ProtectedTableGuard guard = new ProtectedTableGuard(policy("\"O''Brien$pgseal$\".\"x\"\"y\""));
         String refusal = guard.refusal("select * from \"O'Brien$pgseal$\".\"x\"\"y\"");
         assertThat(refusal).isNotNull();
-        String statement = ProtectedTableGuard.raiseStatement(refusal);
+        String statement = RefusalStatement.sql(ProtectedTableGuard.toRefusal(refusal));
         List<SqlToken> tokens = SqlLexer.tokenize(statement);
         assertThat(tokens).extracting(SqlToken::text).startsWith("do");
         assertThat(tokens).hasSize(2).element(1).extracting(SqlToken::kind).isEqualTo(SqlToken.Kind.STRING);
-        assertThat(statement).contains("ERRCODE = '0A000'").contains("O''Brien");
+        assertThat(statement).contains("O'Brien$pgseal$").doesNotContain("'0A000'");
+    }
+
+    @Test
+    void functionCallsAreRefusedExceptTheLargeObjectFunctions() {
+        assertThat(ProtectedTableGuard.functionCallRefusal(952)).as("lo_open").isNull();
+        assertThat(ProtectedTableGuard.functionCallRefusal(3172)).as("lo_truncate64").isNull();
+        assertThat(ProtectedTableGuard.functionCallRefusal(2924)).as("query_to_xml")
+                .satisfies(r -> assertThat(r.sqlState()).isEqualTo("0A000"))
+                .satisfies(r -> assertThat(r.message()).contains("OID 2924"));
     }
 
     @Test

@@ -108,6 +108,52 @@ class ServerConfigLoaderTest {
     }
 
     @Test
+    void preAuthenticationLimitsAreReadAndDefaultWhenAbsent() {
+        ServerConfig c = ServerConfigLoader.parse("""
+                upstream: {}
+                limits: {max_startup_message_bytes: 4096, max_connections_per_address: 7, max_buffered_bytes: 1073741824}
+                """, "c.yaml", dir);
+        assertThat(c.limits()).isEqualTo(new ServerConfig.Limits(67108864, 2000, 4096, 7, 1L << 30));
+        ServerConfig d = ServerConfigLoader.parse("upstream: {}\nlimits: {max_message_bytes: 65536}\n", "c.yaml", dir);
+        assertThat(d.limits().maxStartupMessageBytes()).isEqualTo(8192);
+        assertThat(d.limits().maxConnectionsPerAddress()).isEqualTo(100);
+        assertThat(d.limits().maxBufferedBytes()).isEqualTo(256L * 1024 * 1024);
+    }
+
+    @Test
+    void upstreamCaResolvesAgainstTheConfigFolder() throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        ServerConfig c = ServerConfigLoader.parse("upstream: {host: db, tls: verify-full, ca: ca.pem}\n", "c.yaml", dir);
+        assertThat(c.upstream().ca()).contains(dir.resolve("ca.pem"));
+        assertThat(c.upstream().tls()).isEqualTo(ServerConfig.UpstreamTls.VERIFY_FULL);
+    }
+
+    static Stream<Arguments> badEdgeConfigs() {
+        return Stream.of(
+                Arguments.of("upstream: {tls: require, ca: ca.pem}\n",
+                        "1:26: 'ca' is used only with 'tls: verify-full'"),
+                Arguments.of("upstream: {tls: verify-full, ca: none.pem}\n",
+                        "1:34: CA certificate file 'none.pem' does not exist"),
+                Arguments.of("upstream: {}\nlimits: {max_message_bytes: 9000, max_startup_message_bytes: 10000}\n",
+                        "'max_startup_message_bytes' (10000) must not exceed 'max_message_bytes' (9000)"),
+                Arguments.of("upstream: {}\nlimits: {max_startup_message_bytes: 100}\n",
+                        "'max_startup_message_bytes' must be between 1024 and 1048576, not 100"),
+                Arguments.of("upstream: {}\nlimits: {max_connections_per_address: 0}\n",
+                        "'max_connections_per_address' must be between 1 and 1000000, not 0"),
+                Arguments.of("upstream: {}\nlimits: {max_buffered_bytes: lots}\n",
+                        "'max_buffered_bytes' must be a whole number, not 'lots'"),
+                Arguments.of("upstream: {}\nlimits: {max_buffered_bytes: 1000}\n",
+                        "'max_buffered_bytes' must be between 1048576 and 1099511627776, not 1000"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @MethodSource("badEdgeConfigs")
+    void reportsEachEdgeProblemWithItsPosition(String text, String expected) throws IOException {
+        Files.writeString(dir.resolve("ca.pem"), "x");
+        reportsEachProblemWithItsLineAndColumn(text, expected);
+    }
+
+    @Test
     void aMissingFileIsOneClearError() {
         assertThatThrownBy(() -> ServerConfigLoader.load(dir.resolve("absent.yaml")))
                 .isInstanceOf(InvalidConfigException.class)

@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.backend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** BindComplete ('2'): a message without content. */
 public final class BindComplete {
@@ -18,5 +20,10 @@ public final class BindComplete {
     @Override
     public String toString() {
         return "BindComplete";
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        return FrameWriter.empty(alloc, '2');
     }
 }

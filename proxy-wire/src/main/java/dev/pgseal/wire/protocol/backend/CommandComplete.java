@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.backend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** CommandComplete ('C'): the command tag, such as {@code INSERT 0 5} or {@code SELECT 4294967296}. */
 public record CommandComplete(String tag) {
@@ -22,5 +24,12 @@ public record CommandComplete(String tag) {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf b = FrameWriter.start(alloc, 'C', tag.length() + 1);
+        Wire.writeCString(b, tag);
+        return FrameWriter.finish(b);
     }
 }

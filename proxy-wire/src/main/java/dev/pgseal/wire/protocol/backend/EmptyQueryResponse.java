@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.backend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** EmptyQueryResponse ('I'): a message without content. */
 public final class EmptyQueryResponse {
@@ -18,5 +20,10 @@ public final class EmptyQueryResponse {
     @Override
     public String toString() {
         return "EmptyQueryResponse";
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        return FrameWriter.empty(alloc, 'I');
     }
 }

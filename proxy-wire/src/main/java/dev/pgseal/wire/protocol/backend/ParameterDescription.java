@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.backend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** ParameterDescription ('t'): the type OIDs of a prepared statement's parameters. */
 public final class ParameterDescription {
@@ -23,5 +25,15 @@ public final class ParameterDescription {
 
     public int[] typeOids() {
         return typeOids.clone();
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf b = FrameWriter.start(alloc, 't', 2 + typeOids.length * 4);
+        b.writeShort(typeOids.length);
+        for (int oid : typeOids) {
+            b.writeInt(oid);
+        }
+        return FrameWriter.finish(b);
     }
 }

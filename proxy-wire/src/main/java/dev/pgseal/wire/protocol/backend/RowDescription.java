@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.backend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,5 +33,17 @@ public record RowDescription(List<Field> fields) {
         }
         Wire.expectEnd(body, "RowDescription");
         return new RowDescription(fields);
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf b = FrameWriter.start(alloc, 'T', 2 + fields.size() * 32);
+        b.writeShort(fields.size());
+        for (Field f : fields) {
+            Wire.writeCString(b, f.name());
+            b.writeInt(f.tableOid()).writeShort(f.columnNumber()).writeInt(f.typeOid()).writeShort(f.typeSize())
+                    .writeInt(f.typeModifier()).writeShort(f.format());
+        }
+        return FrameWriter.finish(b);
     }
 }

@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.frontend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** Bind ('B'): binds parameter values to statement {@code statement}, creating portal {@code portal}. */
 public final class Bind {
@@ -75,5 +77,30 @@ public final class Bind {
     /** Format codes the client asks for the result columns, same conventions as parameter formats. */
     public short[] resultFormats() {
         return resultFormats.clone();
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf b = FrameWriter.start(alloc, 'B', 64);
+        Wire.writeCString(b, portal);
+        Wire.writeCString(b, statement);
+        writeShorts(b, parameterFormats);
+        b.writeShort(values.length);
+        for (byte[] v : values) {
+            if (v == null) {
+                b.writeInt(-1);
+            } else {
+                b.writeInt(v.length).writeBytes(v);
+            }
+        }
+        writeShorts(b, resultFormats);
+        return FrameWriter.finish(b);
+    }
+
+    static void writeShorts(ByteBuf b, short[] s) {
+        b.writeShort(s.length);
+        for (short x : s) {
+            b.writeShort(x);
+        }
     }
 }

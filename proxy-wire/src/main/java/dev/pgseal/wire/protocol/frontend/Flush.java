@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.frontend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** Flush ('H'): a message without content. */
 public final class Flush {
@@ -18,5 +20,10 @@ public final class Flush {
     @Override
     public String toString() {
         return "Flush";
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        return FrameWriter.empty(alloc, 'H');
     }
 }

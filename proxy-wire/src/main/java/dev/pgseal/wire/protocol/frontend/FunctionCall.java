@@ -2,6 +2,8 @@ package dev.pgseal.wire.protocol.frontend;
 
 import dev.pgseal.wire.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import dev.pgseal.wire.protocol.FrameWriter;
+import io.netty.buffer.ByteBufAllocator;
 
 /** FunctionCall ('F'): the legacy fast-path call of function {@code functionOid}. */
 public final class FunctionCall {
@@ -48,5 +50,22 @@ public final class FunctionCall {
 
     public short resultFormat() {
         return resultFormat;
+    }
+
+    /** The whole frame. */
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf b = FrameWriter.start(alloc, 'F', 32);
+        b.writeInt(functionOid);
+        Bind.writeShorts(b, argumentFormats);
+        b.writeShort(arguments.length);
+        for (byte[] v : arguments) {
+            if (v == null) {
+                b.writeInt(-1);
+            } else {
+                b.writeInt(v.length).writeBytes(v);
+            }
+        }
+        b.writeShort(resultFormat);
+        return FrameWriter.finish(b);
     }
 }

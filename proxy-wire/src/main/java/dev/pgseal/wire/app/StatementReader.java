@@ -1,0 +1,137 @@
+package dev.pgseal.wire.app;
+
+import dev.pgseal.policy.QualifiedName;
+import dev.pgseal.sql.StatementScreen;
+import dev.pgseal.sql.StatementScreen.Screening;
+import dev.pgseal.sql.lex.LexSettings;
+import dev.pgseal.wire.SessionInfo;
+import dev.pgseal.wire.session.ClientEncodings;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a statement's bytes the way PostgreSQL will read them, so the screen cannot be told one
+ * thing while PostgreSQL runs another.
+ *
+ * <p>The text is decoded in the {@code client_encoding} PostgreSQL reported for the session and
+ * lexed with the {@code standard_conforming_strings} it reported (ParameterStatus: what PostgreSQL
+ * confirmed, never what the client sent). While earlier messages of the session are still in flight
+ * those settings may be changing under the statement (a pipelined {@code SET} or {@code set_config}),
+ * so the statement is then read every way it could be read: with standard and with legacy strings,
+ * and, when it holds bytes above 0x7F, also in each encoding whose multi-byte characters can hide
+ * an ASCII quote or backslash. What any reading finds counts.
+ */
+final class StatementReader {
+
+    /** Encodings pgseal refuses for a session, but a statement may be read in while a switch is unconfirmed. */
+    private static final List<Charset> HIDING_ENCODINGS = availableCharsets(
+            "Shift_JIS", "windows-31j", "x-SJIS_0213", "Big5", "Big5-HKSCS", "GBK", "GB18030", "x-windows-949",
+            "x-Johab");
+
+    private StatementReader() {
+    }
+
+    /**
+     * Screens {@code sql} (the statement's bytes as the client sent them) for {@code session}.
+     *
+     * @param nonAsciiNames whether a protected table's name (or pgseal's schema) holds a non-ASCII
+     *     character, so that every supported encoding must be tried while the settings are unconfirmed
+     */
+    static Screening screen(StatementScreen screen, byte[] sql, SessionInfo session, boolean nonAsciiNames) {
+        String encodingName = session.serverParameter("client_encoding");
+        if (encodingName == null) {
+            encodingName = "UTF8";
+        }
+        if (!ClientEncodings.isSupported(encodingName)) {
+            return new Screening(Set.of(), false, Optional.of("client_encoding " + encodingName
+                    + " is not one pgseal can read statements in"));
+        }
+        Charset confirmedCharset = ClientEncodings.charset(encodingName);
+        LexSettings confirmedLexing = confirmedLexing(session);
+        Screening merged = screen.screen(decode(sql, confirmedCharset), confirmedLexing);
+        if (session.settled()) {
+            return merged;
+        }
+        List<Charset> charsets = new ArrayList<>();
+        charsets.add(confirmedCharset);
+        if (hasHighBytes(sql)) {
+            charsets.addAll(HIDING_ENCODINGS);
+            if (nonAsciiNames) {
+                for (String other : ClientEncodings.supported()) {
+                    Charset c = ClientEncodings.charset(other);
+                    if (!charsets.contains(c)) {
+                        charsets.add(c);
+                    }
+                }
+            }
+        }
+        for (Charset charset : charsets) {
+            String text = charset.equals(confirmedCharset) ? null : decode(sql, charset);
+            for (LexSettings lexing : List.of(LexSettings.STANDARD, LexSettings.LEGACY)) {
+                if (text == null && lexing.equals(confirmedLexing)) {
+                    continue; // the confirmed reading, done above
+                }
+                Screening other = screen.screen(text == null ? decode(sql, confirmedCharset) : text, lexing);
+                // Text that does not lex under a reading PostgreSQL may not use fails there with a
+                // syntax error: only what such a reading finds counts, not its failure to read.
+                merged = union(merged, new Screening(other.protectedTables(), other.touchesPgsealSchema(),
+                        Optional.empty(), other.refusal()));
+            }
+        }
+        return merged;
+    }
+
+    private static LexSettings confirmedLexing(SessionInfo session) {
+        String scs = session.serverParameter("standard_conforming_strings");
+        return scs == null || scs.equalsIgnoreCase("on") ? LexSettings.STANDARD : LexSettings.LEGACY;
+    }
+
+    private static boolean hasHighBytes(byte[] sql) {
+        for (byte b : sql) {
+            if (b < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Decodes as PostgreSQL's conversion would; a byte sequence that is invalid in the encoding
+     * becomes U+FFFD, which lexes as an identifier character (PostgreSQL rejects such text anyway).
+     */
+    private static String decode(byte[] sql, Charset charset) {
+        try {
+            return charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(sql))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("a replacing decoder failed", e);
+        }
+    }
+
+    private static Screening union(Screening a, Screening b) {
+        Set<QualifiedName> tables = new LinkedHashSet<>(a.protectedTables());
+        tables.addAll(b.protectedTables());
+        return new Screening(Set.copyOf(tables), a.touchesPgsealSchema() || b.touchesPgsealSchema(),
+                a.unreadable().or(b::unreadable), a.refusal().or(b::refusal));
+    }
+
+    private static List<Charset> availableCharsets(String... names) {
+        List<Charset> out = new ArrayList<>();
+        for (String n : names) {
+            if (Charset.isSupported(n)) {
+                out.add(Charset.forName(n));
+            }
+        }
+        return List.copyOf(out);
+    }
+}
