@@ -30,16 +30,17 @@ public interface ColumnCipher {
     byte[] encrypt(ColumnIdentity column, EncryptionMode mode, String ringName, byte[] canonicalPlaintext);
 
     /**
-     * Decrypts an envelope read from {@code column}. The header is checked first, before any
-     * cryptography: a malformed header, an unknown format version or mode throws
-     * {@link MalformedEnvelopeException}; a key version the resolver refuses (unknown, too new,
-     * below the minimum decryption version, destroyed) throws its {@link KeyUnavailableException}.
-     * Every cryptographic failure then throws {@link DecryptionException} with its one generic
-     * message.
+     * Decrypts an envelope read from {@code column}, whose policy key is the ring {@code ringName}.
+     * The header is checked first, before any cryptography: a malformed header, an unknown format
+     * version or mode, or an envelope of another key ring than the column's throws
+     * {@link MalformedEnvelopeException} (a {@link DecryptionException}, naming both ring ids); a
+     * key version the resolver refuses (unknown, too new, below the minimum decryption version,
+     * destroyed) throws its {@link KeyUnavailableException}. Every cryptographic failure then
+     * throws {@link DecryptionException} with its one generic message.
      *
      * @return the canonical plaintext
      */
-    byte[] decrypt(ColumnIdentity column, byte[] envelope);
+    byte[] decrypt(ColumnIdentity column, String ringName, byte[] envelope);
 
     /**
      * The deterministic envelopes of {@code canonicalPlaintext} for {@code column} under every live

@@ -36,4 +36,23 @@ public interface KeyResolver {
     default List<DataKey> liveKeys(String ringName) {
         return List.of(encryptionKey(ringName));
     }
+
+    /**
+     * The numeric id of the ring named {@code ringName} (the id envelopes carry), so decryption can
+     * check that an envelope belongs to its column's ring before any crypto. No key is unwrapped
+     * for this by the key service; the default asks for the primary key.
+     *
+     * @throws KeyUnavailableException when there is no such ring
+     */
+    default int ringId(String ringName) {
+        return encryptionKey(ringName).ringId();
+    }
+
+    /**
+     * Called once for every envelope encrypted under {@code key}, so the key service can count
+     * encryptions per key version (random 96-bit nonces bound a key to 2^32 encryptions). Must be
+     * cheap and must not throw. The default counts nothing.
+     */
+    default void recordEncryption(DataKey key) {
+    }
 }

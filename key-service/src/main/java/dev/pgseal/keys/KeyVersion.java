@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param compromisedAt when it was marked compromised, or null
  * @param destroyedAt when its material was erased, or null
  * @param deletionDueAt when a scheduled deletion will destroy it, or null
+ * @param encryptions how many values were encrypted under it, as last recorded in the store (each
+ *     instance adds its in-memory count periodically and on close, so it may lag behind)
  */
 public record KeyVersion(
         int version,
@@ -26,13 +28,17 @@ public record KeyVersion(
         Instant deactivatedAt,
         Instant compromisedAt,
         Instant destroyedAt,
-        Instant deletionDueAt) {
+        Instant deletionDueAt,
+        long encryptions) {
 
     public KeyVersion {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
         if (version < 1) {
             throw new IllegalArgumentException("version must be >= 1: " + version);
+        }
+        if (encryptions < 0) {
+            throw new IllegalArgumentException("encryptions must be >= 0: " + encryptions);
         }
     }
 
@@ -50,16 +56,16 @@ public record KeyVersion(
                 target == KeyState.DEACTIVATED ? now : deactivatedAt,
                 target == KeyState.COMPROMISED ? now : compromisedAt,
                 target == KeyState.DESTROYED ? now : destroyedAt,
-                target == KeyState.DESTROYED ? null : deletionDueAt);
+                target == KeyState.DESTROYED ? null : deletionDueAt, encryptions);
     }
 
     KeyVersion withWrapped(WrappedKey w) {
         return new KeyVersion(version, state, w, createdAt, activatedAt, deactivatedAt, compromisedAt, destroyedAt,
-                deletionDueAt);
+                deletionDueAt, encryptions);
     }
 
     KeyVersion withDeletionDueAt(Instant due) {
         return new KeyVersion(version, state, wrapped, createdAt, activatedAt, deactivatedAt, compromisedAt,
-                destroyedAt, due);
+                destroyedAt, due, encryptions);
     }
 }

@@ -57,10 +57,14 @@ public final class KeysListing {
         }
     }
 
-    /** One line per version: ring, id, version, state, primary mark, master key, times. */
+    /**
+     * One line per version: ring, id, version, state, primary mark, master key, encryptions
+     * recorded in the store, times.
+     */
     public static String toTable(List<KeyRing> rings) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"RING", "ID", "VERSION", "STATE", "PRIMARY", "MASTER KEY", "CREATED", "DELETION DUE"});
+        rows.add(new String[] {"RING", "ID", "VERSION", "STATE", "PRIMARY", "MASTER KEY", "ENCRYPTIONS", "CREATED",
+            "DELETION DUE"});
         for (KeyRing r : rings) {
             for (KeyVersion v : r.versions()) {
                 Instant due = v.deletionDueAt() != null ? v.deletionDueAt() : r.deletionDueAt();
@@ -71,6 +75,7 @@ public final class KeysListing {
                     v.state().displayName(),
                     v.state() == KeyState.ACTIVE ? "*" : "",
                     v.masterKeyLabel() == null ? "-" : v.masterKeyLabel(),
+                    Long.toString(v.encryptions()),
                     v.createdAt().toString(),
                     due == null ? "-" : due.toString()});
             }
@@ -98,7 +103,10 @@ public final class KeysListing {
         return sb.toString();
     }
 
-    /** {@code {"rings":[{"name":…,"id":…,"primary_version":…,"versions":[{"version":…,"state":…}]}]}} */
+    /**
+     * {@code {"rings":[{"name":…,"id":…,"primary_version":…,"versions":[{"version":…,"state":…,
+     * "encryptions":…}]}]}}
+     */
     public static String toJson(List<KeyRing> rings) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (KeyRing r : rings) {
@@ -119,6 +127,7 @@ public final class KeysListing {
                 m.put("state", v.state().displayName());
                 m.put("primary", v.state() == KeyState.ACTIVE);
                 m.put("master_key", v.masterKeyLabel());
+                m.put("encryptions", v.encryptions());
                 m.put("created_at", text(v.createdAt()));
                 m.put("activated_at", text(v.activatedAt()));
                 m.put("deactivated_at", text(v.deactivatedAt()));

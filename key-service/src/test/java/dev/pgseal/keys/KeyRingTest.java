@@ -13,7 +13,7 @@ class KeyRingTest {
     private static final WrappedKey W = new WrappedKey("mk", new byte[61]);
 
     private static KeyVersion v(int n, KeyState state) {
-        return new KeyVersion(n, state, state == KeyState.DESTROYED ? null : W, T, null, null, null, null, null);
+        return new KeyVersion(n, state, state == KeyState.DESTROYED ? null : W, T, null, null, null, null, null, 0);
     }
 
     private static KeyRing ring(int minDecryption, KeyVersion... versions) {
@@ -40,7 +40,7 @@ class KeyRingTest {
                 .hasMessage("key ring r: the primary version 1 is below the min decryption version 2");
         assertThatThrownBy(() -> ring(1, v(1, KeyState.ACTIVE), v(3, KeyState.PRE_ACTIVE)).checkInvariants())
                 .hasMessage("key ring r: versions are not numbered 1..2");
-        KeyVersion destroyedWithMaterial = new KeyVersion(1, KeyState.DESTROYED, W, T, null, null, null, T, null);
+        KeyVersion destroyedWithMaterial = new KeyVersion(1, KeyState.DESTROYED, W, T, null, null, null, T, null, 0);
         assertThatThrownBy(() -> ring(1, destroyedWithMaterial, v(2, KeyState.ACTIVE)).checkInvariants())
                 .hasMessage("key ring r: version 1 is destroyed but still has material");
     }

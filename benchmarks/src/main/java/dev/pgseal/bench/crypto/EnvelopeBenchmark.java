@@ -75,7 +75,7 @@ public class EnvelopeBenchmark {
 
     @Benchmark
     public byte[] decryptRandomized() {
-        return cipher.decrypt(column, randomizedEnvelope);
+        return cipher.decrypt(column, "patients", randomizedEnvelope);
     }
 
     @Benchmark
@@ -85,7 +85,7 @@ public class EnvelopeBenchmark {
 
     @Benchmark
     public byte[] decryptDeterministic() {
-        return cipher.decrypt(column, deterministicEnvelope);
+        return cipher.decrypt(column, "patients", deterministicEnvelope);
     }
 
     /** A text-format int4 parameter: canonical encoding, then the deterministic envelope. */
@@ -97,6 +97,6 @@ public class EnvelopeBenchmark {
     /** A result cell: decrypt, then print as PostgreSQL would. */
     @Benchmark
     public String deterministicEnvelopeToInt4Text() {
-        return int4.toText(cipher.decrypt(column, int4Envelope));
+        return int4.toText(cipher.decrypt(column, "patients", int4Envelope));
     }
 }

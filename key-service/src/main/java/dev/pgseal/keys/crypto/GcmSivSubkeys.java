@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
  * and message-encryption keys of section 4 are derived once, at construction, and reused for every
  * message. With the fixed nonce of deterministic encryption this removes the per-message key
  * derivation and key schedule; the output is bit-for-bit the RFC's. AES runs on the JDK's
- * AES/ECB (AES-NI); POLYVAL on Bouncy Castle's GHASH tables. Each thread keeps its own ECB
+ * AES/ECB (AES-NI); POLYVAL on our constant-time {@link Polyval}. Each thread keeps its own ECB
  * {@link Cipher}, keyed once.
  */
 final class GcmSivSubkeys {
@@ -90,11 +90,12 @@ final class GcmSivSubkeys {
     }
 
     private byte[] tag(Cipher aes, byte[] plaintext, int offset, int length, byte[] ad) {
+        long[] acc = new long[2];
+        polyval.update(acc, ad, 0, ad.length);
+        polyval.update(acc, plaintext, offset, length);
+        polyval.updateLengths(acc, ad.length, length);
         byte[] s = new byte[16];
-        polyval.update(s, ad, 0, ad.length);
-        polyval.update(s, plaintext, offset, length);
-        polyval.updateLengths(s, ad.length, length);
-        Polyval.finish(s);
+        Polyval.store(acc, s);
         for (int i = 0; i < NONCE_SIZE; i++) {
             s[i] ^= nonce[i];
         }

@@ -9,6 +9,7 @@ import dev.pgseal.keys.DecryptionException;
 import dev.pgseal.keys.EncryptionMode;
 import dev.pgseal.keys.EnvelopeHeader;
 import dev.pgseal.keys.KeyResolver;
+import dev.pgseal.keys.MalformedEnvelopeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,10 +54,21 @@ public final class EnvelopeCipher implements ColumnCipher {
     }
 
     @Override
-    public byte[] decrypt(ColumnIdentity column, byte[] envelope) {
+    public byte[] decrypt(ColumnIdentity column, String ringName, byte[] envelope) {
         Objects.requireNonNull(column, "column");
-        // Header first: structure, then the key version's availability; no crypto until both pass.
+        Objects.requireNonNull(ringName, "ringName");
         EnvelopeHeader header = EnvelopeLayout.parseHeader(envelope);
+        int columnRing = keys.ringId(ringName);
+        if (header.ringId() != columnRing) {
+            // Public header facts only, before any key is touched: no oracle.
+            throw new MalformedEnvelopeException("envelope belongs to key ring id " + header.ringId()
+                    + ", not to the column's key ring " + ringName + " (id " + columnRing + ")");
+        }
+        return decryptChecked(column, header, envelope);
+    }
+
+    private byte[] decryptChecked(ColumnIdentity column, EnvelopeHeader header, byte[] envelope) {
+        // Header first: structure, then the key version's availability; no crypto until both pass.
         DataKey key = keys.decryptionKey(header.ringId(), header.keyVersion());
         if (key.ringId() != header.ringId() || key.version() != header.keyVersion()) {
             throw new IllegalStateException("key resolver returned ring " + key.ringId() + " version " + key.version()
@@ -89,6 +101,7 @@ public final class EnvelopeCipher implements ColumnCipher {
         byte[] envelope = new byte[EnvelopeLayout.HEADER_SIZE + body.length];
         System.arraycopy(header, 0, envelope, 0, EnvelopeLayout.HEADER_SIZE);
         System.arraycopy(body, 0, envelope, EnvelopeLayout.HEADER_SIZE, body.length);
+        keys.recordEncryption(key);
         return envelope;
     }
 

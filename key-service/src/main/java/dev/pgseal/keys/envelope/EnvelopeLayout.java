@@ -6,6 +6,7 @@ import dev.pgseal.keys.EnvelopeHeader;
 import dev.pgseal.keys.MalformedEnvelopeException;
 import dev.pgseal.keys.crypto.AesGcmAead;
 import dev.pgseal.keys.crypto.AesGcmSivDeterministicAead;
+import dev.pgseal.policy.EnvelopeShape;
 
 /**
  * Byte layout of the envelope (a stored format: see {@link EnvelopeHeader}). Kept in one place so
@@ -13,10 +14,21 @@ import dev.pgseal.keys.crypto.AesGcmSivDeterministicAead;
  */
 public final class EnvelopeLayout {
 
-    /** The only format version this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /** The only format version this build writes and reads (2: one HKDF subkey per mode). */
+    public static final int FORMAT_VERSION = EnvelopeShape.FORMAT_VERSION;
     /** Version, mode, ring id, key version. */
-    public static final int HEADER_SIZE = 10;
+    public static final int HEADER_SIZE = EnvelopeShape.HEADER_SIZE;
+
+    static {
+        // The policy module states the shape PostgreSQL's CHECK constraint enforces; the primitives
+        // must produce exactly that, or every write would fail with 23514.
+        if (EncryptionMode.RANDOMIZED.code() != EnvelopeShape.MODE_RANDOMIZED
+                || EncryptionMode.DETERMINISTIC.code() != EnvelopeShape.MODE_DETERMINISTIC
+                || minimumLength(EncryptionMode.RANDOMIZED) != EnvelopeShape.MIN_RANDOMIZED_LENGTH
+                || minimumLength(EncryptionMode.DETERMINISTIC) != EnvelopeShape.MIN_DETERMINISTIC_LENGTH) {
+            throw new ExceptionInInitializerError("envelope layout disagrees with EnvelopeShape");
+        }
+    }
 
     private EnvelopeLayout() {
     }

@@ -30,6 +30,8 @@ public final class KeyRingRepository {
             + "deletion_due_at, deleted_at";
     private static final String VERSION_COLUMNS = "ring_id, version, state, wrapped_material, master_key_label, "
             + "created_at, activated_at, deactivated_at, compromised_at, destroyed_at, deletion_due_at";
+    // Read, never written by save(): instances only ever add to it (addEncryptions).
+    private static final String VERSION_READ_COLUMNS = VERSION_COLUMNS + ", encryptions";
 
     /** Every ring with its versions, ordered by name. */
     public List<KeyRing> findAll(Connection c) throws SQLException {
@@ -41,7 +43,7 @@ public final class KeyRingRepository {
                 rings.put(r.id, r);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("select " + VERSION_COLUMNS
+        try (PreparedStatement ps = c.prepareStatement("select " + VERSION_READ_COLUMNS
                 + " from pgseal.key_versions order by ring_id, version");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -84,7 +86,7 @@ public final class KeyRingRepository {
                 r = ringRow(rs);
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("select " + VERSION_COLUMNS
+        try (PreparedStatement ps = c.prepareStatement("select " + VERSION_READ_COLUMNS
                 + " from pgseal.key_versions where ring_id = ? order by version")) {
             ps.setInt(1, r.id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -166,6 +168,22 @@ public final class KeyRingRepository {
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("key ring " + ring.name() + " (id " + ring.id() + ") is not in the store");
             }
+        }
+    }
+
+    /**
+     * Adds {@code count} to the encryptions recorded for a key version (an increment, so several
+     * instances can add their own counts).
+     *
+     * @return whether the version exists
+     */
+    public boolean addEncryptions(Connection c, int ringId, int version, long count) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update pgseal.key_versions set encryptions = encryptions + ? "
+                + "where ring_id = ? and version = ?")) {
+            ps.setLong(1, count);
+            ps.setInt(2, ringId);
+            ps.setInt(3, version);
+            return ps.executeUpdate() == 1;
         }
     }
 
@@ -252,7 +270,8 @@ public final class KeyRingRepository {
         return new KeyVersion(rs.getInt("version"), KeyState.valueOf(rs.getString("state")),
                 material == null ? null : new WrappedKey(label, material),
                 instant(rs, "created_at"), instant(rs, "activated_at"), instant(rs, "deactivated_at"),
-                instant(rs, "compromised_at"), instant(rs, "destroyed_at"), instant(rs, "deletion_due_at"));
+                instant(rs, "compromised_at"), instant(rs, "destroyed_at"), instant(rs, "deletion_due_at"),
+                rs.getLong("encryptions"));
     }
 
     private static final class RingRow {

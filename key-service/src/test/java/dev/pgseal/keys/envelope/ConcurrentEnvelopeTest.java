@@ -36,7 +36,7 @@ class ConcurrentEnvelopeTest {
                         random.nextBytes(value);
                         EncryptionMode mode = EncryptionMode.values()[i % 2];
                         byte[] envelope = cipher.encrypt(column, mode, "r", value);
-                        assertThat(cipher.decrypt(column, envelope)).isEqualTo(value);
+                        assertThat(cipher.decrypt(column, "r", envelope)).isEqualTo(value);
                         assertThat(cipher.encrypt(column, EncryptionMode.DETERMINISTIC, "r", probe)).isEqualTo(expected);
                         done++;
                     }

@@ -54,7 +54,7 @@ class DeterministicSearchInPostgresIT {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select account from patients order by id")) {
                 List<String> values = new ArrayList<>();
                 while (rs.next()) {
-                    values.add(int8.toText(cipher.decrypt(COLUMN, rs.getBytes(1))));
+                    values.add(int8.toText(cipher.decrypt(COLUMN, "patients", rs.getBytes(1))));
                 }
                 assertThat(values).containsExactly("42", "42", "43");
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.pgseal.keys.ColumnCipher;
 import dev.pgseal.keys.ColumnIdentity;
+import dev.pgseal.keys.DataKey;
 import dev.pgseal.keys.DecryptionException;
 import dev.pgseal.keys.EncryptionMode;
 import dev.pgseal.keys.EnvelopeHeader;
@@ -36,10 +37,10 @@ class EnvelopeCipherTest {
     @EnumSource(EncryptionMode.class)
     void roundTripsUnderThePrimaryVersionWithTheDocumentedHeader(EncryptionMode mode) {
         byte[] envelope = cipher.encrypt(SSN, mode, "patients", VALUE);
-        assertThat(EnvelopeHeader.parse(envelope)).isEqualTo(new EnvelopeHeader(1, mode, 1, 3));
-        assertThat(Arrays.copyOf(envelope, 10)).containsExactly(1, mode.code(), 0, 0, 0, 1, 0, 0, 0, 3);
+        assertThat(EnvelopeHeader.parse(envelope)).isEqualTo(new EnvelopeHeader(2, mode, 1, 3));
+        assertThat(Arrays.copyOf(envelope, 10)).containsExactly(2, mode.code(), 0, 0, 0, 1, 0, 0, 0, 3);
         assertThat(envelope).hasSize(EnvelopeLayout.minimumLength(mode) + VALUE.length);
-        assertThat(cipher.decrypt(SSN, envelope)).isEqualTo(VALUE);
+        assertThat(cipher.decrypt(SSN, "patients", envelope)).isEqualTo(VALUE);
         assertThat(ColumnCipher.looksLikeEnvelope(envelope)).isTrue();
     }
 
@@ -60,7 +61,7 @@ class EnvelopeCipherTest {
         int genericInHeader = 0;
         for (int bit = 0; bit < envelope.length * 8; bit++) {
             byte[] tampered = flip(envelope, bit);
-            Throwable thrown = catchThrowable(() -> cipher.decrypt(SSN, tampered));
+            Throwable thrown = catchThrowable(() -> cipher.decrypt(SSN, "patients", tampered));
             if (bit >= EnvelopeLayout.HEADER_SIZE * 8) {
                 assertThat(thrown).as("bit %d", bit).isExactlyInstanceOf(DecryptionException.class)
                         .hasMessage(DecryptionException.GENERIC_MESSAGE).hasNoCause();
@@ -88,7 +89,7 @@ class EnvelopeCipherTest {
     void anEnvelopeCopiedToAnotherColumnFailsWithTheGenericMessage(ColumnIdentity other) {
         for (EncryptionMode mode : EncryptionMode.values()) {
             byte[] envelope = cipher.encrypt(SSN, mode, "patients", VALUE);
-            assertThatThrownBy(() -> cipher.decrypt(other, envelope))
+            assertThatThrownBy(() -> cipher.decrypt(other, "patients", envelope))
                     .isExactlyInstanceOf(DecryptionException.class).hasMessage(DecryptionException.GENERIC_MESSAGE);
         }
     }
@@ -99,7 +100,7 @@ class EnvelopeCipherTest {
         byte[] envelope = cipher.encrypt(SSN, mode, "patients", VALUE);
         for (int length = 0; length < envelope.length; length++) {
             byte[] truncated = Arrays.copyOf(envelope, length);
-            Throwable thrown = catchThrowable(() -> cipher.decrypt(SSN, truncated));
+            Throwable thrown = catchThrowable(() -> cipher.decrypt(SSN, "patients", truncated));
             assertThat(thrown).as("length %d", length).isInstanceOf(DecryptionException.class);
             if (length >= EnvelopeLayout.minimumLength(mode)) {
                 assertThat(thrown).hasMessage(DecryptionException.GENERIC_MESSAGE);
@@ -108,24 +109,72 @@ class EnvelopeCipherTest {
     }
 
     @Test
-    void unknownFormatVersionAndModeAreRejectedBeforeAnyKeyLookup() {
+    void formatVersion1AndUnknownModesAreRejectedBeforeAnyKeyLookup() {
         byte[] envelope = cipher.encrypt(SSN, EncryptionMode.RANDOMIZED, "patients", VALUE);
-        byte[] version2 = envelope.clone();
-        version2[0] = 2;
+        byte[] version1 = envelope.clone();
+        version1[0] = 1;
         byte[] mode9 = envelope.clone();
         mode9[1] = 9;
-        assertThatThrownBy(() -> cipher.decrypt(SSN, version2)).isInstanceOf(MalformedEnvelopeException.class)
-                .hasMessageContaining("unknown envelope format version 2");
-        assertThatThrownBy(() -> cipher.decrypt(SSN, mode9)).isInstanceOf(MalformedEnvelopeException.class)
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "patients", version1)).isInstanceOf(MalformedEnvelopeException.class)
+                .hasMessage("unknown envelope format version 1 (this build reads version 2)");
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "patients", mode9)).isInstanceOf(MalformedEnvelopeException.class)
                 .hasMessageContaining("unknown envelope mode 9");
         assertThat(keys.decryptionLookups).hasValue(0);
+        assertThat(ColumnCipher.looksLikeEnvelope(version1)).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(EncryptionMode.class)
+    void anEnvelopeOfAnotherKeyRingIsRefusedBeforeAnyKeyLookup(EncryptionMode mode) {
+        // Ring "other" (id 3) has a valid version 1: the envelope would decrypt if the ring were not checked.
+        byte[] foreign = cipher.encrypt(SSN, mode, "other", VALUE);
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "patients", foreign))
+                .isInstanceOf(DecryptionException.class)
+                .isExactlyInstanceOf(MalformedEnvelopeException.class)
+                .hasMessage("envelope belongs to key ring id 3, not to the column's key ring patients (id 1)");
+        assertThat(keys.decryptionLookups).hasValue(0);
+        assertThat(cipher.decrypt(SSN, "other", foreign)).isEqualTo(VALUE);
+    }
+
+    @Test
+    void decryptingForAnUnknownRingFailsWithTheResolversError() {
+        byte[] envelope = cipher.encrypt(SSN, EncryptionMode.RANDOMIZED, "patients", VALUE);
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "nope", envelope)).isExactlyInstanceOf(KeyUnavailableException.class)
+                .hasMessageContaining("nope");
+        assertThat(keys.decryptionLookups).hasValue(0);
+    }
+
+    @Test
+    void everyEncryptionIsReportedOnceUnderItsKeyVersion() {
+        cipher.encrypt(SSN, EncryptionMode.RANDOMIZED, "patients", VALUE);
+        cipher.encrypt(SSN, EncryptionMode.DETERMINISTIC, "patients", VALUE);
+        cipher.encryptForEachVersion(SSN, "patients", VALUE);
+        cipher.encrypt(SSN, EncryptionMode.RANDOMIZED, "other", VALUE);
+        assertThat(keys.encryptions).containsOnly(
+                java.util.Map.entry("1/3", 3L), java.util.Map.entry("1/1", 1L), java.util.Map.entry("3/1", 1L));
+    }
+
+    @Test
+    void theModesUseDifferentSubkeysSoNeitherPrimitiveSeesTheDataKeyItself() {
+        DataKey key = keys.key(1, 3);
+        byte[] dataKey = key.material().reveal(SecretAccess.INSTANCE);
+        byte[] gcm = KeyPrimitives.subkey(key.material(), KeyPrimitives.RANDOMIZED_INFO).reveal(SecretAccess.INSTANCE);
+        byte[] siv = KeyPrimitives.subkey(key.material(), KeyPrimitives.DETERMINISTIC_INFO).reveal(SecretAccess.INSTANCE);
+        assertThat(gcm).hasSize(32).isNotEqualTo(siv).isNotEqualTo(dataKey);
+        assertThat(siv).hasSize(32).isNotEqualTo(dataKey);
+        // A randomized envelope body opened as if it were deterministic (mode byte rewritten) must fail.
+        byte[] randomized = cipher.encrypt(SSN, EncryptionMode.RANDOMIZED, "patients", VALUE);
+        byte[] asDeterministic = randomized.clone();
+        asDeterministic[1] = (byte) EncryptionMode.DETERMINISTIC.code();
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "patients", asDeterministic))
+                .hasMessage(DecryptionException.GENERIC_MESSAGE);
     }
 
     @Test
     void aKeyVersionTheResolverRefusesFailsWithItsOwnError() {
         byte[] envelope = cipher.encrypt(SSN, EncryptionMode.DETERMINISTIC, "patients", VALUE);
         envelope[9] = 7; // version 7 does not exist
-        assertThatThrownBy(() -> cipher.decrypt(SSN, envelope)).isExactlyInstanceOf(KeyUnavailableException.class)
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "patients", envelope)).isExactlyInstanceOf(KeyUnavailableException.class)
                 .hasMessageContaining("version 7");
     }
 
@@ -136,7 +185,7 @@ class EnvelopeCipherTest {
         assertThat(terms.get(0)).isEqualTo(cipher.encrypt(SSN, EncryptionMode.DETERMINISTIC, "patients", VALUE));
         assertThat(EnvelopeHeader.parse(terms.get(1)).keyVersion()).isEqualTo(1);
         for (byte[] term : terms) {
-            assertThat(cipher.decrypt(SSN, term)).isEqualTo(VALUE);
+            assertThat(cipher.decrypt(SSN, "patients", term)).isEqualTo(VALUE);
         }
     }
 
@@ -147,10 +196,10 @@ class EnvelopeCipherTest {
         // Same bytes in a new object (a reload after eviction): still decrypts.
         keys.replace(1, 3, SecretBytes.copyOf(old.reveal(SecretAccess.INSTANCE), SecretAccess.INSTANCE));
         old.destroy();
-        assertThat(cipher.decrypt(SSN, envelope)).isEqualTo(VALUE);
+        assertThat(cipher.decrypt(SSN, "patients", envelope)).isEqualTo(VALUE);
         // Different bytes under the same version: the cache must not keep using the old key.
         keys.replace(1, 3, SecretBytes.random(32, new java.security.SecureRandom()));
-        assertThatThrownBy(() -> cipher.decrypt(SSN, envelope)).hasMessage(DecryptionException.GENERIC_MESSAGE);
+        assertThatThrownBy(() -> cipher.decrypt(SSN, "patients", envelope)).hasMessage(DecryptionException.GENERIC_MESSAGE);
     }
 
     @Test

@@ -19,6 +19,8 @@ final class InMemoryKeyResolver implements KeyResolver {
     private final Map<String, Integer> ringIds = new LinkedHashMap<>();
     private final Map<Long, DataKey> keys = new LinkedHashMap<>();
     final AtomicInteger decryptionLookups = new AtomicInteger();
+    /** Encryptions reported per "ring/version". */
+    final Map<String, Long> encryptions = new java.util.concurrent.ConcurrentHashMap<>();
 
     InMemoryKeyResolver ring(String name, int ringId, int... versions) {
         ringIds.put(name, ringId);
@@ -66,6 +68,20 @@ final class InMemoryKeyResolver implements KeyResolver {
         }
         live.sort((a, b) -> Integer.compare(b.version(), a.version()));
         return live;
+    }
+
+    @Override
+    public int ringId(String ringName) {
+        Integer id = ringIds.get(ringName);
+        if (id == null) {
+            throw new KeyUnavailableException("unknown key ring " + ringName);
+        }
+        return id;
+    }
+
+    @Override
+    public void recordEncryption(DataKey key) {
+        encryptions.merge(key.ringId() + "/" + key.version(), 1L, Long::sum);
     }
 
     private static long id(int ringId, int version) {

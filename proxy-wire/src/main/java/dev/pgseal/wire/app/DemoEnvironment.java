@@ -164,7 +164,7 @@ public final class DemoEnvironment implements AutoCloseable {
                 out.println("the same row as pgseal decrypts it:");
                 for (String col : sample.keySet()) {
                     ColumnPolicy cp = table.column(col).orElseThrow();
-                    byte[] canonical = cipher.decrypt(identity(table, cp), rs.getBytes(col));
+                    byte[] canonical = cipher.decrypt(identity(table, cp), cp.key(), rs.getBytes(col));
                     out.println("  " + col + "=" + CanonicalCodec.forType(cp.type()).toText(canonical));
                 }
             }
