@@ -486,7 +486,8 @@ class KeyServiceIT {
             }
             threads.forEach(Thread::start);
             for (Thread t : threads) {
-                t.join();
+                t.join(java.time.Duration.ofSeconds(60).toMillis());
+                assertThat(t.isAlive()).as("instance %s finished its appends within 60 s", t.getName()).isFalse();
             }
             assertThat(errors).isEmpty();
         }

@@ -11,15 +11,29 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Finds a real PostgreSQL for tests, once per JVM: the JDBC URL in {@code PGSEAL_TEST_PG_URL}
- * (user and password as URL parameters), else the service on 127.0.0.1:5432 when it answers,
- * else an embedded PostgreSQL started for this JVM. Tests that need isolation create a database
- * of their own with {@link #createDatabase(String)}.
+ * Finds a real PostgreSQL for tests, once per JVM, in this order:
+ * <ol>
+ *   <li>{@code PGSEAL_TEST_PG_URL}: a JDBC URL, user and password as URL parameters
+ *       ({@code jdbc:postgresql://host:5432/postgres?user=u&password=p});</li>
+ *   <li>the service on 127.0.0.1:5432 (user {@code postgres}, trust) when it answers;</li>
+ *   <li>a PostgreSQL container (Testcontainers) when a Docker daemon answers, from the image in
+ *       {@code PGSEAL_TEST_PG_IMAGE} (default {@value #DEFAULT_IMAGE}), so other PostgreSQL
+ *       versions can be tested: {@code PGSEAL_TEST_PG_IMAGE=postgres:13-alpine mvn verify}. An
+ *       image named explicitly is preferred to the service on 5432;</li>
+ *   <li>an embedded PostgreSQL (zonky) started for this JVM.</li>
+ * </ol>
+ * Docker is never required: without a daemon (no {@code DOCKER_HOST}, no Docker socket) the
+ * container step costs nothing and is skipped. Tests that need isolation create a database of their
+ * own with {@link #createDatabase(String)}.
  */
 public final class PostgresFixture {
 
     /** The environment variable that names an explicit PostgreSQL to test against. */
     public static final String URL_ENV = "PGSEAL_TEST_PG_URL";
+    /** The environment variable that names the Docker image of the container option. */
+    public static final String IMAGE_ENV = "PGSEAL_TEST_PG_IMAGE";
+    /** The image used when {@value #IMAGE_ENV} is unset. */
+    public static final String DEFAULT_IMAGE = "postgres:16-alpine";
 
     private static volatile PostgresFixture instance;
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -63,12 +77,26 @@ public final class PostgresFixture {
         if (explicit != null && !explicit.isBlank()) {
             return fromUrl(explicit);
         }
+        String image = System.getenv(IMAGE_ENV);
+        boolean imageNamed = image != null && !image.isBlank();
+        if (imageNamed) {
+            PostgresFixture container = container(image.strip());
+            if (container != null) {
+                return container;
+            }
+        }
         try (Connection c = DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&connectTimeout=3")) {
             c.createStatement().execute("select 1");
             return new PostgresFixture("127.0.0.1", 5432, "postgres", null, "postgres", "service 127.0.0.1:5432", null);
         } catch (SQLException e) {
-            // no service: fall back to an embedded server
+            // no service: try a container, then an embedded server
+        }
+        if (!imageNamed) {
+            PostgresFixture container = container(DEFAULT_IMAGE);
+            if (container != null) {
+                return container;
+            }
         }
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
@@ -83,6 +111,62 @@ public final class PostgresFixture {
         } catch (IOException e) {
             throw new UncheckedIOException("no PostgreSQL: " + URL_ENV + " unset, nothing on 127.0.0.1:5432, "
                     + "and the embedded server did not start", e);
+        }
+    }
+
+    /** A container of {@code image} when a Docker daemon answers, else null (and a note when one was asked for). */
+    private static PostgresFixture container(String image) {
+        if (!DockerProbe.mayHaveDaemon()) {
+            return null;
+        }
+        try {
+            return Container.start(image);
+        } catch (LinkageError e) {
+            // Testcontainers is not on this module's test class path: behave as without Docker.
+            return null;
+        } catch (RuntimeException e) {
+            // A daemon that answers but cannot run the image: say so, then fall back as without Docker.
+            System.err.println("pgseal tests: no PostgreSQL container from " + image + " (" + e.getMessage()
+                    + "); falling back");
+            return null;
+        }
+    }
+
+    /**
+     * The cheap test first: without {@code DOCKER_HOST}, a Testcontainers configuration or a Docker
+     * socket in the usual places there is no daemon to ask, and Testcontainers is not even loaded
+     * (its own probe tries several strategies and can take seconds).
+     */
+    private static final class DockerProbe {
+        static boolean mayHaveDaemon() {
+            String dockerHost = System.getenv("DOCKER_HOST");
+            if (dockerHost != null && !dockerHost.isBlank()) {
+                return true;
+            }
+            String home = System.getProperty("user.home");
+            String runtime = System.getenv("XDG_RUNTIME_DIR");
+            return java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+                    || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".docker", "run", "docker.sock"))
+                    || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".testcontainers.properties"))
+                    || (runtime != null && java.nio.file.Files.exists(java.nio.file.Path.of(runtime, "docker.sock")));
+        }
+    }
+
+    /** Every reference to Testcontainers lives here, so the class loads only when Docker may answer. */
+    private static final class Container {
+        static PostgresFixture start(String image) {
+            if (!org.testcontainers.DockerClientFactory.instance().isDockerAvailable()) {
+                return null;
+            }
+            org.testcontainers.postgresql.PostgreSQLContainer pg = new org.testcontainers.postgresql.PostgreSQLContainer(
+                    org.testcontainers.utility.DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
+                    .withUsername("postgres")
+                    .withPassword("pgseal-test")
+                    .withDatabaseName("postgres");
+            pg.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(pg::stop));
+            return new PostgresFixture(pg.getHost(), pg.getMappedPort(5432), "postgres", "pgseal-test", "postgres",
+                    "container " + image, null);
         }
     }
 

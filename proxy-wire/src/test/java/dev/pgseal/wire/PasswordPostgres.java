@@ -2,7 +2,6 @@ package dev.pgseal.wire;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,11 +97,7 @@ final class PasswordPostgres implements AutoCloseable {
     }
 
     private static void run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
+        ExternalCommand.run(dir, command);
     }
 
     @Override

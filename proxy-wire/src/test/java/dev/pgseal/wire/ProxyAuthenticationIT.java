@@ -75,10 +75,7 @@ class ProxyAuthenticationIT {
         try (Connection c = DriverManager.getConnection(url("scram_user", PasswordPostgres.PASSWORD, ""));
              Statement s = c.createStatement()) {
             java.util.concurrent.Future<?> running = pool.submit(() -> s.executeQuery("select pg_sleep(30)"));
-            while (!running.isDone()) {
-                s.cancel();
-                Thread.sleep(50);
-            }
+            Await.repeatUntil("the cancelled query to end", java.time.Duration.ofSeconds(20), s::cancel, running::isDone);
             assertThatThrownBy(running::get).hasCauseInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("57014"));
         } finally {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,23 +42,20 @@ class ProxyBackpressureIT {
                     .getBytes(StandardCharsets.UTF_8);
             client.send(ByteBuffer.allocate(5 + sql.length).put((byte) 'Q').putInt(4 + sql.length).put(sql).array());
 
-            String waitEvent;
-            String state;
+            String[] seen = {"", "starting"}; // wait_event, state
             try (Statement s = admin.createStatement()) {
-                do {
+                Await.until("PostgreSQL to block writing to pgseal or to finish", Duration.ofSeconds(60), () -> {
                     try (ResultSet rs = s.executeQuery("select coalesce(wait_event, ''), state from pg_stat_activity"
                             + " where query like 'select repeat(%pgseal-backpressure%' and pid <> pg_backend_pid()")) {
-                        if (!rs.next()) {
-                            waitEvent = "";
-                            state = "starting";
-                            continue;
+                        if (rs.next()) {
+                            seen[0] = rs.getString(1);
+                            seen[1] = rs.getString(2);
                         }
-                        waitEvent = rs.getString(1);
-                        state = rs.getString(2);
                     }
-                } while (!waitEvent.equals("ClientWrite") && !state.equals("idle"));
+                    return seen[0].equals("ClientWrite") || seen[1].equals("idle");
+                });
             }
-            assertThat(waitEvent).as("PostgreSQL blocked writing to pgseal (state %s)", state).isEqualTo("ClientWrite");
+            assertThat(seen[0]).as("PostgreSQL blocked writing to pgseal (state %s)", seen[1]).isEqualTo("ClientWrite");
             // Without backpressure pgseal would drain PostgreSQL into its own memory and the query
             // would finish within a second or two; with it, the query stays blocked for as long as
             // the client does not read. Sample it for a while: it must never have finished.

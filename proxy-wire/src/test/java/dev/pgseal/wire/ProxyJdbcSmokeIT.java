@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -117,11 +118,15 @@ class ProxyJdbcSmokeIT {
              Statement ls = listener.createStatement(); Statement ss = sender.createStatement()) {
             ls.execute("listen wire_ch");
             ss.execute("notify wire_ch, 'hello'");
-            org.postgresql.PGNotification[] got;
-            do {
-                ls.execute("select 1");
-                got = listener.unwrap(org.postgresql.PGConnection.class).getNotifications();
-            } while (got == null || got.length == 0);
+            org.postgresql.PGConnection pgListener = listener.unwrap(org.postgresql.PGConnection.class);
+            List<org.postgresql.PGNotification> got = new ArrayList<>();
+            Await.until("the notification to reach the listener", Duration.ofSeconds(10), () -> {
+                org.postgresql.PGNotification[] batch = pgListener.getNotifications(100);
+                if (batch != null) {
+                    got.addAll(List.of(batch));
+                }
+                return !got.isEmpty();
+            });
             assertThat(got).singleElement().satisfies(n -> {
                 assertThat(n.getName()).isEqualTo("wire_ch");
                 assertThat(n.getParameter()).isEqualTo("hello");
@@ -141,10 +146,7 @@ class ProxyJdbcSmokeIT {
             Future<?> running = pool.submit(() -> s.executeQuery("select pg_sleep(30)"));
             List<Throwable> failure = new ArrayList<>();
             // Cancel until the query has started and failed with 57014 (query_canceled).
-            while (!running.isDone()) {
-                s.cancel();
-                Thread.sleep(50);
-            }
+            Await.repeatUntil("the cancelled query to end", Duration.ofSeconds(20), s::cancel, running::isDone);
             try {
                 running.get();
             } catch (java.util.concurrent.ExecutionException e) {

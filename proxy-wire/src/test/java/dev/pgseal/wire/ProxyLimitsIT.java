@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,9 +109,7 @@ class ProxyLimitsIT {
     }
 
     /** Sessions close asynchronously after the client's Terminate; wait until the count reflects it. */
-    private static void awaitNoSessions() throws InterruptedException {
-        while (proxy.server.activeSessions() > 0) {
-            Thread.sleep(10);
-        }
+    private static void awaitNoSessions() throws Exception {
+        Await.until("pgseal to close every session", Duration.ofSeconds(10), () -> proxy.server.activeSessions() == 0);
     }
 }

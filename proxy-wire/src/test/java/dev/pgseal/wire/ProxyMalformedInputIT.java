@@ -6,6 +6,7 @@ import dev.pgseal.wire.protocol.ClientStreams;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -56,9 +57,8 @@ class ProxyMalformedInputIT {
             }
         }
         assertThat(refusedByPgseal).as("some inputs were protocol violations").isPositive();
-        while (proxy.server.activeSessions() > 0) {
-            Thread.sleep(10);
-        }
+        Await.until("pgseal to close every fuzzed session", Duration.ofSeconds(10),
+                () -> proxy.server.activeSessions() == 0);
         try (Connection after = proxy.connect(db, ""); Statement s = after.createStatement();
              ResultSet rs = s.executeQuery("select 2")) {
             assertThat(rs.next()).isTrue();

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,28 +79,28 @@ class ProxySessionLifecycleIT {
                     .isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57P01"));
         }
-        while (proxy.server.activeSessions() > 0) {
-            Thread.sleep(10);
-        }
+        awaitNoSessions();
     }
 
     @Test
     void terminateClosesBothSidesAndTheSessionCountDrops() throws Exception {
-        while (proxy.server.activeSessions() > 0) {
-            Thread.sleep(10);
-        }
+        awaitNoSessions();
         try (Connection c = proxy.connect(db, "&ApplicationName=lifecycle")) {
             assertThat(proxy.server.activeSessions()).isEqualTo(1);
         }
-        while (proxy.server.activeSessions() > 0) {
-            Thread.sleep(10);
-        }
+        awaitNoSessions();
         try (Connection admin = proxy.pg.connect(db); Statement s = admin.createStatement()) {
-            ResultSet rs;
-            do {
-                rs = s.executeQuery("select count(*) from pg_stat_activity where application_name = 'lifecycle'");
-                rs.next();
-            } while (rs.getInt(1) > 0);
+            Await.until("PostgreSQL's backend of the closed session to end", Duration.ofSeconds(10), () -> {
+                try (ResultSet rs = s.executeQuery(
+                        "select count(*) from pg_stat_activity where application_name = 'lifecycle'")) {
+                    rs.next();
+                    return rs.getInt(1) == 0;
+                }
+            });
         }
+    }
+
+    private static void awaitNoSessions() throws Exception {
+        Await.until("pgseal to close every session", Duration.ofSeconds(10), () -> proxy.server.activeSessions() == 0);
     }
 }

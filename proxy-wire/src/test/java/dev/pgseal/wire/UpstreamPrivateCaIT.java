@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgseal.wire.config.ServerConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -64,9 +63,7 @@ class UpstreamPrivateCaIT {
         String[] command = new String[args.length + 1];
         command[0] = "openssl";
         System.arraycopy(args, 0, command, 1, args.length);
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("openssl: %s", out).isZero();
+        ExternalCommand.run(dir, command);
     }
 
     private static ProxyServer proxyTo(String host) {

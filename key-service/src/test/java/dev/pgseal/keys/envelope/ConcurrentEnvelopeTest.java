@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** One cipher shared by several threads (per-thread JDK ciphers, shared POLYVAL tables). */
@@ -44,7 +45,9 @@ class ConcurrentEnvelopeTest {
                 });
             }
             int total = 0;
-            for (Future<Integer> f : pool.invokeAll(tasks)) {
+            // a bound so that a deadlock in the shared state fails the test instead of hanging the build
+            for (Future<Integer> f : pool.invokeAll(tasks, 60, TimeUnit.SECONDS)) {
+                assertThat(f.isCancelled()).as("a thread did not finish within 60 s").isFalse();
                 total += f.get();
             }
             assertThat(total).isEqualTo(8000);

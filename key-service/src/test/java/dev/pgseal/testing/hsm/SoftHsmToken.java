@@ -127,16 +127,28 @@ public final class SoftHsmToken {
 
     private static String run(Path config, String... command) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            if (config != null) {
-                pb.environment().put("SOFTHSM2_CONF", config.toString());
+            // Output goes to a file: reading a pipe to its end would wait however long the tool hangs.
+            Path outputFile = Files.createTempFile("pgseal-softhsm", ".out");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(outputFile.toFile());
+                if (config != null) {
+                    pb.environment().put("SOFTHSM2_CONF", config.toString());
+                }
+                Process p = pb.start();
+                boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+                if (!finished) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+                String output = Files.readString(outputFile, StandardCharsets.UTF_8);
+                if (!finished || p.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", List.of(command).subList(0, 2))
+                            + (finished ? " failed: " : " did not finish within 60 s: ") + output);
+                }
+                return output;
+            } finally {
+                Files.deleteIfExists(outputFile);
             }
-            Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", List.of(command).subList(0, 2)) + " failed: " + output);
-            }
-            return output;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command[0] + " (is softhsm2 installed?)", e);
         } catch (InterruptedException e) {
