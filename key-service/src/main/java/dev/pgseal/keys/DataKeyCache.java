@@ -101,6 +101,14 @@ final class DataKeyCache implements AutoCloseable {
         return new DataKey(ring.id(), v.version(), material);
     }
 
+    /**
+     * Whether the key of {@code (ringId, version)} is in memory now: a later {@link #get} will not
+     * call the master key store unless it expires or is evicted in between. Never loads.
+     */
+    boolean isCached(int ringId, int version) {
+        return cache.getIfPresent(cacheKey(ringId, version)) != null;
+    }
+
     void invalidate(int ringId, int version) {
         cache.invalidate(cacheKey(ringId, version));
     }

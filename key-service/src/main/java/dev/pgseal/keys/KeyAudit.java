@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pgseal.keys.audit.AuditChainReport;
 import dev.pgseal.keys.audit.AuditEvent;
-import dev.pgseal.keys.audit.AuditLog;
+import dev.pgseal.keys.audit.AuditCheckpoint;
+import dev.pgseal.keys.audit.AuditSettings;
+import dev.pgseal.keys.audit.AuditTrail;
 import dev.pgseal.keys.store.KeyStoreDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,36 +14,55 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The key service's audit job: events written inside the caller's transaction or in one of their
  * own, outcomes of refused and failed operations, and denied key requests (at most one event per
- * ring/version/reason per minute, so a flood of bad ciphertexts does not flood the log).
+ * ring/version/reason per minute, so a flood of bad ciphertexts does not flood the log). Events are
+ * linked with the HSM-held audit key, and checkpoints go outside PostgreSQL ({@link AuditTrail}).
  */
 final class KeyAudit {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyService.class);
 
     private final KeyStoreDatabase db;
-    private final AuditLog log;
+    private final Clock clock;
+    private final MasterKeyStore keys;
+    private final AuditSettings settings;
+    private volatile AuditTrail trail;
     private final Cache<String, Boolean> recentDenials =
             Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
-    KeyAudit(KeyStoreDatabase db, Clock clock) {
+    KeyAudit(KeyStoreDatabase db, Clock clock, MasterKeyStore keys, AuditSettings settings) {
         this.db = db;
-        this.log = new AuditLog(clock);
+        this.clock = clock;
+        this.keys = keys;
+        this.settings = settings;
+    }
+
+    /** Finds or creates the audit key and starts the checkpoints; before the first append. */
+    void start() {
+        trail = AuditTrail.open(db, keys::auditMac, settings, clock);
     }
 
     /** Appends in the caller's transaction: the event commits or rolls back with the change it records. */
     void append(Connection c, AuditEvent event) throws SQLException {
-        log.append(c, event);
+        AuditTrail t = trail;
+        if (t == null) {
+            throw new IllegalStateException("the audit trail is not started");
+        }
+        t.appended(t.log().append(c, event));
     }
 
     /** Appends in a transaction of its own. */
     void appendNow(AuditEvent event) {
-        db.inTransaction(c -> log.append(c, event));
+        db.inTransaction(c -> {
+            append(c, event);
+            return null;
+        });
     }
 
     void denied(String actor, String action, String object, RuntimeException e) {
@@ -80,7 +101,19 @@ final class KeyAudit {
     }
 
     AuditChainReport verify() {
-        return db.inTransaction(AuditLog::verify);
+        return trail.verify();
+    }
+
+    Optional<AuditCheckpoint> checkpoint() {
+        return trail.checkpoint();
+    }
+
+    /** Writes the last checkpoint and stops; the keystore and the store must still be open. */
+    void close() {
+        AuditTrail t = trail;
+        if (t != null) {
+            t.close();
+        }
     }
 
     /** The audit object of a key version. */

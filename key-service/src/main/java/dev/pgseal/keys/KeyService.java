@@ -1,7 +1,9 @@
 package dev.pgseal.keys;
 
 import dev.pgseal.keys.audit.AuditChainReport;
+import dev.pgseal.keys.audit.AuditCheckpoint;
 import dev.pgseal.keys.audit.AuditEvent;
+import dev.pgseal.keys.audit.AuditSettings;
 import dev.pgseal.keys.store.KeyRingRepository;
 import dev.pgseal.keys.store.KeyStoreDatabase;
 import java.time.Clock;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * pgseal's KMS, as the server uses it: key rings with versioned data keys stored wrapped in
@@ -52,11 +56,12 @@ public final class KeyService implements KeyResolver, AutoCloseable {
     private final RingLifecycle rings;
     private final EncryptionCounter encryptions;
 
-    private KeyService(MasterKeyStore masterKeys, KeyStoreDatabase db, Clock clock, KeyCacheSettings cacheSettings) {
+    private KeyService(MasterKeyStore masterKeys, KeyStoreDatabase db, Clock clock, KeyCacheSettings cacheSettings,
+            AuditSettings auditSettings) {
         KeyRingRepository repository = new KeyRingRepository();
         this.db = db;
         this.masterKeys = masterKeys;
-        this.audit = new KeyAudit(db, clock);
+        this.audit = new KeyAudit(db, clock, masterKeys, auditSettings);
         this.cache = new DataKeyCache(masterKeys, audit, cacheSettings);
         this.masterKeyRotation = new MasterKeyRotation(masterKeys, db, clock, repository, audit);
         this.rings = new RingLifecycle(masterKeys, masterKeyRotation, db, clock, repository, audit, cache);
@@ -77,6 +82,15 @@ public final class KeyService implements KeyResolver, AutoCloseable {
 
     /** As {@link #open(KeystoreSettings, StoreSettings, Clock)} with explicit cache bounds. */
     public static KeyService open(KeystoreSettings keystore, StoreSettings store, Clock clock, KeyCacheSettings cache) {
+        return open(keystore, store, AuditSettings.DEFAULT, clock, cache);
+    }
+
+    /**
+     * As {@link #open(KeystoreSettings, StoreSettings, Clock)} with the config's {@code audit}
+     * section (checkpoint file and interval, audit key label) and explicit cache bounds.
+     */
+    public static KeyService open(KeystoreSettings keystore, StoreSettings store, AuditSettings audit, Clock clock,
+            KeyCacheSettings cache) {
         KeyStoreDatabase db = KeyStoreDatabase.open(store, true);
         MasterKeyStore masterKeys;
         try {
@@ -85,7 +99,7 @@ public final class KeyService implements KeyResolver, AutoCloseable {
             db.close();
             throw e;
         }
-        return open(masterKeys, db, clock, cache);
+        return open(masterKeys, db, clock, cache, audit);
     }
 
     /**
@@ -100,12 +114,14 @@ public final class KeyService implements KeyResolver, AutoCloseable {
             masterKeys.close();
             throw e;
         }
-        return open(masterKeys, db, clock, cache);
+        return open(masterKeys, db, clock, cache, AuditSettings.DEFAULT);
     }
 
-    private static KeyService open(MasterKeyStore masterKeys, KeyStoreDatabase db, Clock clock, KeyCacheSettings cache) {
-        KeyService service = new KeyService(masterKeys, db, clock, cache);
+    private static KeyService open(MasterKeyStore masterKeys, KeyStoreDatabase db, Clock clock, KeyCacheSettings cache,
+            AuditSettings auditSettings) {
+        KeyService service = new KeyService(masterKeys, db, clock, cache, auditSettings);
         try {
+            service.audit.start(); // the audit key, before the first event
             service.masterKeyRotation.recordAtStart();
             service.rings.refresh();
             return service;
@@ -239,9 +255,23 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         audit.appendNow(AuditEvent.success(actor, "config.change", object, details));
     }
 
-    /** Checks the audit log's hash chain. */
+    /**
+     * Checks the audit chain with the audit key, that it extends the newest checkpoint of the
+     * configured checkpoint file, and that it extends the head this instance last verified.
+     */
     public AuditChainReport verifyAuditLog() {
         return audit.verify();
+    }
+
+    /**
+     * Verifies the events appended since the last checkpoint and appends a new signed checkpoint to
+     * the configured file (this also runs every {@code audit.checkpoint_interval} and on close).
+     *
+     * @return the checkpoint, or empty when the chain no longer extends what this instance saw (an
+     *     alert was logged)
+     */
+    public Optional<AuditCheckpoint> checkpointAuditLog() {
+        return audit.checkpoint();
     }
 
     // ---------------------------------------------------------------- KeyResolver
@@ -344,6 +374,94 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         return Optional.ofNullable(rings.byName(name));
     }
 
+    // ---------------------------------------------------------------- readiness (event loops never wait)
+
+    /**
+     * Unwraps every live version of {@code ringNames} (the primary and every version that may still
+     * decrypt) into the cache, so sessions find them there. Blocking (master key store, key store
+     * database): call it off the event loop, at start and after a policy reload. A ring unknown to
+     * this instance is looked up in the store once. Every ring is tried even when one fails.
+     *
+     * @return how many key versions are now in memory for those rings
+     * @throws KeyUnavailableException for the first ring that could not be warmed (the others'
+     *     failures attached as suppressed), after trying them all
+     */
+    public int warm(Collection<String> ringNames) {
+        int ready = 0;
+        KeyUnavailableException failure = null;
+        for (String name : ringNames) {
+            try {
+                ready += liveKeys(name).size();
+            } catch (KeyUnavailableException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return ready;
+    }
+
+    /** {@link #warm} on {@code executor} (never pass an event loop). */
+    public CompletableFuture<Integer> warmAsync(Collection<String> ringNames, Executor executor) {
+        List<String> copy = List.copyOf(ringNames);
+        return CompletableFuture.supplyAsync(() -> warm(copy), executor);
+    }
+
+    /**
+     * Loads the key that decrypts values written under {@code (ringId, version)} on
+     * {@code executor}, as {@link #decryptionKey} would (the same refusals, audited).
+     */
+    public CompletableFuture<Void> loadForDecryptionAsync(int ringId, int version, Executor executor) {
+        return CompletableFuture.runAsync(() -> decryptionKey(ringId, version), executor);
+    }
+
+    /**
+     * Whether {@link #encryptionKey(String) encrypting} for {@code ringName} can be answered from
+     * memory right now: the ring is known, usable, and its primary key is cached. Non-blocking
+     * (no store, no HSM, no audit write); {@code false} means: load off the event loop first
+     * ({@link #warmAsync}), which also reports a refusal.
+     */
+    public boolean readyToEncrypt(String ringName) {
+        KeyRing ring = rings.byName(ringName);
+        if (ring == null || RingLifecycle.ringRefusal(ring) != null) {
+            return false;
+        }
+        return ring.primary().map(v -> cache.isCached(ring.id(), v.version())).orElse(false);
+    }
+
+    /**
+     * Whether {@link #liveKeys(String) every live version} of {@code ringName} is cached, as an
+     * equality search on a deterministic column needs. Non-blocking, like {@link #readyToEncrypt}.
+     */
+    public boolean readyToMatch(String ringName) {
+        if (!readyToEncrypt(ringName)) {
+            return false;
+        }
+        KeyRing ring = rings.byName(ringName);
+        for (int v = ring.latestVersion(); v >= 1; v--) {
+            if (ring.require(v).state().decrypts() && RingLifecycle.decryptionRefusal(ring, v) == null
+                    && !cache.isCached(ring.id(), v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether decrypting a value written under {@code (ringId, version)} can be answered from memory
+     * right now: the ring is known, the version may decrypt, and its key is cached. Non-blocking;
+     * {@code false} means: {@link #loadForDecryptionAsync} first (which also reports a refusal).
+     */
+    public boolean readyToDecrypt(int ringId, int version) {
+        KeyRing ring = rings.byId(ringId);
+        return ring != null && RingLifecycle.decryptionRefusal(ring, version) == null && cache.isCached(ringId, version);
+    }
+
     /** Reloads every ring from the store (after another instance changed them). */
     public void refresh() {
         rings.refresh();
@@ -385,6 +503,7 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         } finally {
             cache.close();
             try {
+                audit.close(); // the last checkpoint needs the HSM and the store
                 masterKeys.close();
             } finally {
                 db.close();

@@ -1,5 +1,6 @@
 package dev.pgseal.keys;
 
+import dev.pgseal.keys.audit.AuditMac;
 import dev.pgseal.keys.master.MasterKeyStores;
 
 /**
@@ -68,6 +69,19 @@ public interface MasterKeyStore extends AutoCloseable {
      * @throws MasterKeyStoreException when it is the current key or cannot be deleted
      */
     void deleteMasterKey(String label);
+
+    /**
+     * The audit key labelled {@code label}: an HMAC-SHA256 key that lives in this store (on the
+     * token as a sensitive, never-extractable generic secret for PKCS#11) and is used only to
+     * authenticate the audit chain and its checkpoints, never to wrap. Its bytes never leave the
+     * store; the returned {@link AuditMac} asks the store for every tag.
+     *
+     * @param create whether to generate the key in the store when it is missing (the server, on
+     *     first use); {@code audit verify} passes false, since a new key cannot verify old links
+     * @throws MasterKeyStoreException when the key is missing and {@code create} is false, when
+     *     the label belongs to a master key or to a key that is not an HMAC key, or the store fails
+     */
+    AuditMac auditMac(String label, boolean create);
 
     /** Probes the store with one wrap of a throw-away value under the current master key. */
     HealthStatus health();

@@ -5,12 +5,15 @@ import dev.pgseal.keys.MasterKeyStore;
 import dev.pgseal.keys.MasterKeyStoreException;
 import dev.pgseal.keys.SecretBytes;
 import dev.pgseal.keys.WrappedKey;
+import dev.pgseal.keys.audit.AuditMac;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.ProviderException;
 import java.security.Provider;
 import java.security.SecureRandom;
+import java.util.regex.Pattern;
 import javax.crypto.AEADBadTagException;
+import javax.crypto.Mac;
 
 /**
  * What the master key stores share: labelled AES master keys, the current one used to wrap, data
@@ -35,6 +38,9 @@ abstract class GcmMasterKeyStore implements MasterKeyStore {
     /** Creates a fresh AES-256 master key labelled {@code label}. */
     abstract void create(String label);
 
+    /** Creates a fresh 256-bit HMAC-SHA256 key labelled {@code label} (the audit key). */
+    abstract void createMacKey(String label);
+
     /** Removes the key labelled {@code label} from the store. */
     abstract void deleteEntry(String label);
 
@@ -53,7 +59,9 @@ abstract class GcmMasterKeyStore implements MasterKeyStore {
 
     @Override
     public void useMasterKey(String label) {
-        requireKey(label);
+        if (!"AES".equalsIgnoreCase(requireKey(label).getAlgorithm())) {
+            throw new MasterKeyStoreException("the key labelled '" + label + "' " + where() + " is not an AES master key");
+        }
         current = label;
     }
 
@@ -94,6 +102,64 @@ abstract class GcmMasterKeyStore implements MasterKeyStore {
         } catch (GeneralSecurityException | ProviderException e) {
             throw new MasterKeyStoreException("failed to unwrap under master key '" + wrapped.masterKeyLabel() + "' "
                     + where() + ": " + GcmKeyWrap.rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public synchronized AuditMac auditMac(String label, boolean create) {
+        // A master key must never also serve as the MAC key: one key, one algorithm.
+        if (label.equals(current) || Pattern.matches(Pattern.quote(firstLabel) + "(-\\d+)?", label)) {
+            throw new MasterKeyStoreException("audit key label '" + label + "' is a master key's label " + where()
+                    + ": give the audit key a label of its own");
+        }
+        Key key = findKey(label);
+        if (key == null) {
+            if (!create) {
+                throw new MasterKeyStoreException("no audit key labelled '" + label + "' " + where()
+                        + " (it is created by the first pgseal server that starts with this keystore)");
+            }
+            createMacKey(label);
+            key = requireKey(label);
+        }
+        // SunPKCS11 reports a token's HMAC key as "Generic Secret"; an AES key here is a master key.
+        if ("AES".equalsIgnoreCase(key.getAlgorithm())) {
+            throw new MasterKeyStoreException("the key labelled '" + label + "' " + where()
+                    + " is an AES key, not an HMAC key: it cannot be the audit key");
+        }
+        return new StoreMac(label, key);
+    }
+
+    /** HMAC-SHA256 by this store's provider under a key that stays in the store. */
+    private final class StoreMac implements AuditMac {
+        private final String label;
+        private final Key key;
+
+        StoreMac(String label, Key key) {
+            this.label = label;
+            this.key = key;
+        }
+
+        @Override
+        public String keyLabel() {
+            return label;
+        }
+
+        @Override
+        public byte[] computeMac(byte[] data) {
+            try {
+                // A Mac per call: Mac objects are not thread-safe, and creating one costs far less than the HSM call.
+                Mac mac = Mac.getInstance("HmacSHA256", provider);
+                mac.init(key);
+                return mac.doFinal(data);
+            } catch (GeneralSecurityException | ProviderException e) {
+                throw new MasterKeyStoreException("failed to compute an HMAC under audit key '" + label + "' " + where()
+                        + ": " + GcmKeyWrap.rootMessage(e), e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "HMAC-SHA256 under audit key '" + label + "' " + where();
         }
     }
 

@@ -62,6 +62,11 @@ public final class Pkcs11MasterKeyStore extends GcmMasterKeyStore {
                 + "attributes(generate, CKO_SECRET_KEY, CKK_AES) = {\n"
                 + "  CKA_SENSITIVE = true\n"
                 + "  CKA_EXTRACTABLE = false\n"
+                + "}\n"
+                // Without this block SunPKCS11 generates HMAC keys that are NOT sensitive (measured, JDK 17).
+                + "attributes(generate, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {\n"
+                + "  CKA_SENSITIVE = true\n"
+                + "  CKA_EXTRACTABLE = false\n"
                 + "}\n";
         AuthProvider provider;
         try {
@@ -118,6 +123,20 @@ public final class Pkcs11MasterKeyStore extends GcmMasterKeyStore {
             throw new MasterKeyStoreException("master key '" + label + "' was created but is not found on token '"
                     + tokenLabel + "'");
         }
+    }
+
+    @Override
+    void createMacKey(String label) {
+        try {
+            // JDK 17's SunPKCS11 generates a CKK_GENERIC_SECRET with CKM_GENERIC_SECRET_KEY_GEN for "HmacSHA256".
+            KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256", provider);
+            generator.init(256, new SecureRandom());
+            keyStore.setEntry(label, new KeyStore.SecretKeyEntry(generator.generateKey()), null);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw new MasterKeyStoreException("cannot create audit key '" + label + "' on PKCS#11 token '"
+                    + tokenLabel + "': " + GcmKeyWrap.rootMessage(e), e);
+        }
+        keys.remove(label);
     }
 
     @Override

@@ -85,6 +85,20 @@ public final class SoftwareMasterKeyStore extends GcmMasterKeyStore {
         }
     }
 
+    @Override
+    synchronized void createMacKey(String label) {
+        try {
+            KeyGenerator generator = KeyGenerator.getInstance("HmacSHA256");
+            generator.init(256, new SecureRandom());
+            keyStore.setEntry(label, new KeyStore.SecretKeyEntry(generator.generateKey()),
+                    new KeyStore.PasswordProtection(passphrase));
+            save();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new MasterKeyStoreException("cannot add audit key '" + label + "' to software keystore " + file
+                    + ": " + GcmKeyWrap.rootMessage(e), e);
+        }
+    }
+
     /** Writes the key store to a temporary file and moves it into place, so a crash leaves the old file whole. */
     private void save() throws IOException, GeneralSecurityException {
         Path parent = file.toAbsolutePath().getParent();
