@@ -44,9 +44,16 @@ public final class CatalogCheck {
     private static final String COLUMNS = """
             select a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
                    coalesce(nullif(t.typbasetype, 0), t.oid) = 'pg_catalog.bytea'::pg_catalog.regtype,
-                   a.atthasdef
+                   a.atthasdef, a.attnum
             from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
-            where a.attrelid = ? and a.attnum > 0 and not a.attisdropped""";
+            where a.attrelid = ? and a.attnum > 0 and not a.attisdropped
+            order by a.attnum""";
+
+    // Relations a FROM clause can name (not indexes, composite types or TOAST tables).
+    private static final String SCHEMAS_HOLDING = """
+            select c.relname, n.nspname from pg_catalog.pg_class c
+            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+            where c.relname = any (?) and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')""";
 
     private static final String CONSTRAINTS = """
             select conname, contype, convalidated, connoinherit, pg_catalog.pg_get_constraintdef(oid)
@@ -55,7 +62,7 @@ public final class CatalogCheck {
     private CatalogCheck() {
     }
 
-    private record PhysicalColumn(String type, boolean bytea, boolean hasDefault) {
+    private record PhysicalColumn(String type, boolean bytea, boolean hasDefault, int attnum) {
     }
 
     private record Constraint(String name, boolean check, boolean validated, boolean noInherit, String definition) {
@@ -65,7 +72,8 @@ public final class CatalogCheck {
      * Checks {@code policy} against the database {@code connection} is connected to. Reads the
      * catalog and, for each protected column that is not {@code bytea}, whether it holds a non-NULL
      * value (one indexed or sequential probe that stops at the first such row), and for each
-     * {@code bytea} protected column its envelope constraint. Changes nothing.
+     * {@code bytea} protected column its envelope constraint. Changes nothing. The report carries
+     * the {@link CatalogFacts} read on the way (OIDs, column numbers, schemas by table name).
      *
      * @throws SQLException when the catalog cannot be read (an internal or connection error)
      */
@@ -74,6 +82,7 @@ public final class CatalogCheck {
         List<CatalogReport.MissingColumn> missingColumns = new ArrayList<>();
         List<CatalogReport.ColumnFix> fixes = new ArrayList<>();
         List<CatalogReport.ConstraintFix> constraintFixes = new ArrayList<>();
+        List<CatalogFacts.TableFacts> tableFacts = new ArrayList<>();
         for (TablePolicy table : policy.tables()) {
             QualifiedName name = table.name();
             long oid;
@@ -98,10 +107,19 @@ public final class CatalogCheck {
                 ps.setLong(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        physical.put(rs.getString(1), new PhysicalColumn(rs.getString(2), rs.getBoolean(3), rs.getBoolean(4)));
+                        physical.put(rs.getString(1), new PhysicalColumn(rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
+                                rs.getInt(5)));
                     }
                 }
             }
+            Map<Integer, ColumnPolicy> protectedByAttnum = new LinkedHashMap<>();
+            for (ColumnPolicy column : table.columns()) {
+                PhysicalColumn p = physical.get(column.name());
+                if (p != null) {
+                    protectedByAttnum.put(p.attnum(), column);
+                }
+            }
+            tableFacts.add(new CatalogFacts.TableFacts(name, oid, List.copyOf(physical.keySet()), protectedByAttnum));
             Map<String, Constraint> constraints = constraints(connection, oid);
             for (String pk : table.primaryKey()) {
                 if (!physical.containsKey(pk)) {
@@ -122,8 +140,30 @@ public final class CatalogCheck {
                 }
             }
         }
-        return new CatalogReport(currentDatabase(connection), policy.tables().size(), missingTables, missingColumns,
-                fixes, constraintFixes);
+        String database = currentDatabase(connection);
+        CatalogFacts facts = new CatalogFacts(database, tableFacts, schemasHolding(connection, policy));
+        return new CatalogReport(database, policy.tables().size(), missingTables, missingColumns,
+                fixes, constraintFixes, facts);
+    }
+
+    /** For each protected table's name, the schemas that hold a relation of that name. */
+    private static Map<String, Set<String>> schemasHolding(Connection connection, Policy policy) throws SQLException {
+        Map<String, Set<String>> schemas = new LinkedHashMap<>();
+        for (QualifiedName name : policy.tableNames()) {
+            schemas.put(name.name(), new java.util.TreeSet<>());
+        }
+        if (schemas.isEmpty()) {
+            return schemas;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(SCHEMAS_HOLDING)) {
+            ps.setArray(1, connection.createArrayOf("text", schemas.keySet().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    schemas.get(rs.getString(1)).add(rs.getString(2));
+                }
+            }
+        }
+        return schemas;
     }
 
     private static String currentDatabase(Connection connection) throws SQLException {

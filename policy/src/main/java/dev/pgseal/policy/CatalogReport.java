@@ -19,9 +19,12 @@ import java.util.stream.Collectors;
  *     (their envelope constraint included)
  * @param constraintFixes {@code bytea} protected columns whose {@link EnvelopeConstraint} is
  *     missing or not the one pgseal asks for, each with the statements to run
+ * @param facts what the check read about the tables that exist (OIDs, column numbers, schemas by
+ *     table name), for the proxy to apply the policy in this database once it is consistent
  */
 public record CatalogReport(String database, int tablesChecked, List<MissingTable> missingTables,
-        List<MissingColumn> missingColumns, List<ColumnFix> columnFixes, List<ConstraintFix> constraintFixes) {
+        List<MissingColumn> missingColumns, List<ColumnFix> columnFixes, List<ConstraintFix> constraintFixes,
+        CatalogFacts facts) {
 
     /** The {@link MissingTable#reason()} of a table that does not exist at all. */
     public static final String DOES_NOT_EXIST = "does not exist";
@@ -124,7 +127,15 @@ public record CatalogReport(String database, int tablesChecked, List<MissingTabl
         }
     }
 
+    /** A report without catalog facts (for reports built by hand). */
+    public CatalogReport(String database, int tablesChecked, List<MissingTable> missingTables,
+            List<MissingColumn> missingColumns, List<ColumnFix> columnFixes, List<ConstraintFix> constraintFixes) {
+        this(database, tablesChecked, missingTables, missingColumns, columnFixes, constraintFixes,
+                CatalogFacts.none(database));
+    }
+
     public CatalogReport {
+        java.util.Objects.requireNonNull(facts, "facts");
         missingTables = List.copyOf(missingTables);
         missingColumns = List.copyOf(missingColumns);
         columnFixes = List.copyOf(columnFixes);
