@@ -3,6 +3,7 @@ package dev.pgseal.wire.config;
 import dev.pgseal.keys.KeystoreSettings;
 import dev.pgseal.keys.StoreSettings;
 import java.nio.file.Path;
+import dev.pgseal.keys.audit.AuditSettings;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,7 +20,8 @@ public record ServerConfig(
         Optional<KeystoreSettings> keystore,
         Optional<StoreSettings> store,
         Admin admin,
-        Limits limits) {
+        Limits limits,
+        AuditSettings audit) {
 
     public ServerConfig {
         Objects.requireNonNull(listen);
@@ -30,6 +32,13 @@ public record ServerConfig(
         Objects.requireNonNull(store);
         Objects.requireNonNull(admin);
         Objects.requireNonNull(limits);
+        Objects.requireNonNull(audit);
+    }
+
+    /** A config with the default {@code audit} section (no checkpoint file). */
+    public ServerConfig(Listen listen, Upstream upstream, Tls tls, Optional<Path> policy,
+            Optional<KeystoreSettings> keystore, Optional<StoreSettings> store, Admin admin, Limits limits) {
+        this(listen, upstream, tls, policy, keystore, store, admin, limits, AuditSettings.DEFAULT);
     }
 
     /** A plain proxy from {@code listen} to {@code upstream} with every other setting at its default. */
@@ -40,12 +49,12 @@ public record ServerConfig(
 
     /** Returns a copy with other TLS settings. */
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(listen, upstream, newTls, policy, keystore, store, admin, limits);
+        return new ServerConfig(listen, upstream, newTls, policy, keystore, store, admin, limits, audit);
     }
 
     /** Returns a copy with other limits. */
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, newLimits);
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, newLimits, audit);
     }
 
     /** Where pgseal accepts client connections. Port 0 picks a free port (tests). */

@@ -3,6 +3,7 @@ package dev.pgseal.wire.config;
 import dev.pgseal.keys.KeystoreSettings;
 import dev.pgseal.keys.SecretSource;
 import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.keys.audit.AuditSettings;
 import dev.pgseal.policy.yaml.Diagnostics;
 import dev.pgseal.policy.yaml.Location;
 import dev.pgseal.policy.yaml.YamlFields;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -76,7 +78,7 @@ public final class ServerConfigLoader {
             throw new InvalidConfigException(diagnostics.errors());
         }
         YamlFields f = top.get();
-        f.allowOnly("listen", "upstream", "tls", "policy", "keystore", "store", "admin", "limits");
+        f.allowOnly("listen", "upstream", "tls", "policy", "keystore", "store", "admin", "limits", "audit");
 
         ServerConfig.Listen listen = f.map("listen").map(this::listen).orElse(ServerConfig.Listen.DEFAULT);
         f.require("upstream");
@@ -87,6 +89,7 @@ public final class ServerConfigLoader {
         Optional<StoreSettings> store = f.map("store").flatMap(this::store);
         ServerConfig.Admin admin = f.map("admin").map(this::admin).orElse(ServerConfig.Admin.DEFAULT);
         ServerConfig.Limits limits = f.map("limits").map(this::limits).orElse(ServerConfig.Limits.DEFAULT);
+        AuditSettings audit = f.map("audit").map(this::audit).orElse(AuditSettings.DEFAULT);
 
         if (keystore.isPresent() && store.isEmpty()) {
             diagnostics.error(f.keyNode("keystore").map(YamlScalar::location).orElse(f.location()),
@@ -99,7 +102,18 @@ public final class ServerConfigLoader {
         if (diagnostics.hasErrors()) {
             throw new InvalidConfigException(diagnostics.errors());
         }
-        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, limits);
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, limits, audit);
+    }
+
+    /** {@code audit: {checkpoint_file, checkpoint_interval, key_label}}; the file may not exist yet. */
+    private AuditSettings audit(YamlFields f) {
+        f.allowOnly("checkpoint_file", "checkpoint_interval", "key_label");
+        Optional<Path> file = f.scalar("checkpoint_file").map(this::path);
+        Optional<Duration> interval = f.duration("checkpoint_interval");
+        interval.filter(d -> d.isZero() || d.isNegative()).ifPresent(d -> diagnostics.error(
+                f.scalar("checkpoint_interval").get(), "'checkpoint_interval' must be positive"));
+        return new AuditSettings(file, interval.filter(d -> !d.isZero() && !d.isNegative()).orElse(null),
+                f.string("key_label").orElse(null));
     }
 
     private ServerConfig.Listen listen(YamlFields f) {
