@@ -1,17 +1,8 @@
 package dev.pgseal.wire.app;
 
-import dev.pgseal.keys.CanonicalCodec;
-import dev.pgseal.keys.ColumnCipher;
-import dev.pgseal.keys.ColumnIdentity;
-import dev.pgseal.keys.EncryptionMode;
-import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.KeystoreSettings;
 import dev.pgseal.keys.SecretSource;
 import dev.pgseal.keys.StoreSettings;
-import dev.pgseal.policy.ColumnPolicy;
-import dev.pgseal.policy.Encryption;
-import dev.pgseal.policy.Policy;
-import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.wire.config.ServerConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -30,9 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -119,59 +108,70 @@ public final class DemoEnvironment implements AutoCloseable {
         }
     }
 
+    /** A role with no read access to ssn and notes, to show {@code on_unauthorized}. */
+    static final String CLERK = "demo_clerk";
+
     /**
-     * Writes one customer with its protected columns encrypted by pgseal's key service, then shows
-     * it as PostgreSQL stores it and as pgseal decrypts it.
+     * Writes one customer through pgseal in plain SQL, then shows the row as PostgreSQL stores it
+     * (envelopes, read directly), as pgseal serves it (plaintext), as a role without read access
+     * sees it (mask, NULL), and a statement pgseal refuses.
      */
     private void showRow(String directJdbc, PrintStream out) throws SQLException {
-        KeyService keys = server.keys().orElseThrow();
-        Policy policy = server.policy().orElseThrow();
-        TablePolicy table = policy.tables().get(0);
-        ColumnCipher cipher = ColumnCipher.create(keys);
-        Map<String, String> sample = new LinkedHashMap<>();
-        sample.put("email", "ada@example.com");
-        sample.put("ssn", "123-45-6789");
-        sample.put("notes", "prefers contact by email");
-
-        Map<String, byte[]> stored = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : sample.entrySet()) {
-            ColumnPolicy col = table.column(e.getKey()).orElseThrow();
-            byte[] canonical = CanonicalCodec.forType(col.type()).fromText(e.getValue());
-            EncryptionMode mode = col.encryption() == Encryption.DETERMINISTIC
-                    ? EncryptionMode.DETERMINISTIC : EncryptionMode.RANDOMIZED;
-            stored.put(e.getKey(), cipher.encrypt(identity(table, col), mode, col.key(), canonical));
+        String proxyJdbc = "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + APP_DATABASE;
+        try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + CLERK + " LOGIN");
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + CLERK);
         }
-        try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null);
+        String[] columns = {"email", "ssn", "notes"};
+        long id;
+        try (Connection c = DriverManager.getConnection(proxyJdbc, "postgres", null);
              PreparedStatement ins = c.prepareStatement(
-                     "insert into " + table.name().toSql() + " (name, email, ssn, notes) values (?, ?, ?, ?)")) {
+                     "insert into customers (name, email, ssn, notes) values (?, ?, ?, ?) returning id")) {
             ins.setString(1, "Ada Lovelace");
-            int i = 2;
-            for (byte[] v : stored.values()) {
-                ins.setBytes(i++, v);
+            ins.setString(2, "ada@example.com");
+            ins.setString(3, "123-45-6789");
+            ins.setString(4, "prefers contact by email");
+            try (ResultSet rs = ins.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
             }
-            ins.executeUpdate();
-            out.println();
-            out.println("one row as PostgreSQL stores it (direct):");
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("select id, name, email, ssn, notes from " + table.name().toSql()
-                         + " order by id limit 1")) {
+        }
+        out.println();
+        out.println("written through pgseal: insert into customers (name, email, ssn, notes) values ('Ada Lovelace', "
+                + "'ada@example.com', '123-45-6789', 'prefers contact by email')");
+        out.println("one row as PostgreSQL stores it (direct):");
+        try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null);
+             PreparedStatement ps = c.prepareStatement("select id, name, email, ssn, notes from customers where id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 out.println("  id=" + rs.getLong(1) + " name=" + rs.getString(2));
-                for (String col : sample.keySet()) {
+                for (String col : columns) {
                     byte[] v = rs.getBytes(col);
                     out.println("  " + col + "=\\x" + abbreviate(HexFormat.of().formatHex(v)) + " (" + v.length + " bytes)");
                 }
-                out.println("the same row as pgseal decrypts it:");
-                for (String col : sample.keySet()) {
-                    ColumnPolicy cp = table.column(col).orElseThrow();
-                    byte[] canonical = cipher.decrypt(identity(table, cp), cp.key(), rs.getBytes(col));
-                    out.println("  " + col + "=" + CanonicalCodec.forType(cp.type()).toText(canonical));
-                }
+            }
+        }
+        out.println("the same row through pgseal (select ... where email = 'ada@example.com'):");
+        printThroughProxy(proxyJdbc, "postgres", columns, out);
+        out.println("the same row through pgseal as role " + CLERK + " (no read access to ssn and notes):");
+        printThroughProxy(proxyJdbc, CLERK, columns, out);
+    }
+
+    private static void printThroughProxy(String proxyJdbc, String user, String[] columns, PrintStream out)
+            throws SQLException {
+        try (Connection c = DriverManager.getConnection(proxyJdbc, user, null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select id, name, email, ssn, notes from customers "
+                     + "where email = 'ada@example.com'")) {
+            rs.next();
+            out.println("  id=" + rs.getLong(1) + " name=" + rs.getString(2));
+            for (String col : columns) {
+                out.println("  " + col + "=" + rs.getString(col));
             }
         }
     }
 
-    /** What a client of the proxy sees today: plain statements pass, protected tables fail closed. */
+    /** What else a client of the proxy sees: plain statements pass, unsafe uses of protected columns fail closed. */
     private void showProxy(PrintStream out) throws SQLException {
         String url = "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + APP_DATABASE;
         try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement s = c.createStatement()) {
@@ -181,16 +181,12 @@ public final class DemoEnvironment implements AutoCloseable {
                         + rs.getString(2));
             }
             try {
-                s.executeQuery("select email from customers");
+                s.executeQuery("select email from customers order by email");
             } catch (SQLException e) {
-                out.println("through pgseal: select email from customers -> ERROR " + e.getSQLState() + ": "
-                        + e.getMessage().replaceFirst("^ERROR: ", "").replaceAll("\\s*Where:.*", ""));
+                out.println("through pgseal: select email from customers order by email -> ERROR " + e.getSQLState()
+                        + ": " + e.getMessage().replaceFirst("^ERROR: ", "").replaceAll("\\s*Where:.*", ""));
             }
         }
-    }
-
-    private static ColumnIdentity identity(TablePolicy table, ColumnPolicy col) {
-        return ColumnIdentity.of(table.name().schema(), table.name().name(), col.name());
     }
 
     private static String abbreviate(String hex) {

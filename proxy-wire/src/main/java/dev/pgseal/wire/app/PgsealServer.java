@@ -1,5 +1,6 @@
 package dev.pgseal.wire.app;
 
+import dev.pgseal.keys.KeyCacheSettings;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.StoreSettings;
 import dev.pgseal.policy.CatalogCheck;
@@ -73,7 +74,7 @@ public final class PgsealServer implements AutoCloseable {
             if (config.keystore().isPresent() && config.store().isPresent()) {
                 keyService = openKeys(config, watcher == null ? Policy.empty() : watcher.current());
             }
-            SessionHooks hooks = hooks(config, watcher);
+            SessionHooks hooks = hooks(config, watcher, keyService);
             ProxyServer proxy = ProxyServer.start(config, hooks);
             PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy);
             server.onReloadSignal();
@@ -95,7 +96,7 @@ public final class PgsealServer implements AutoCloseable {
      * (the databases the policy lists are checked now, the others at their first session), and the
      * fail-closed guard screens every statement. Both follow policy reloads.
      */
-    private static SessionHooks hooks(ServerConfig config, PolicyWatcher watcher) {
+    private static SessionHooks hooks(ServerConfig config, PolicyWatcher watcher, KeyService keyService) {
         if (watcher == null && config.keystore().isEmpty()) {
             return SessionHooks.NONE;
         }
@@ -103,19 +104,52 @@ public final class PgsealServer implements AutoCloseable {
         String storeDatabase = config.store().map(PgsealServer::storeDatabase).orElse("");
         refuseStoreInsidePolicy(initial, storeDatabase, config);
         ProtectedTableGuard guard = new ProtectedTableGuard(initial);
+        EncryptingSession.Keys sessionKeys = keyService == null ? null : EncryptingSession.Keys.of(keyService, KEY_LOADS);
         PolicyEnforcement enforcement = new PolicyEnforcement(
                 watcher == null ? Policy::empty : watcher::current, storeDatabase,
-                database -> openCatalog(config, database), CATALOG_CHECKS, guard);
+                database -> openCatalog(config, database), CATALOG_CHECKS, guard, sessionKeys);
+        if (keyService != null) {
+            warmLater(keyService, initial);
+        }
         if (watcher != null) {
             watcher.addListener((before, after, changed) -> {
                 guard.policyChanged(after);
                 enforcement.policyChanged();
+                if (keyService != null) {
+                    warmLater(keyService, after);
+                }
             });
         }
         for (String database : initial.databases().orElse(List.of())) {
             checkListedDatabase(enforcement, database);
         }
         return enforcement;
+    }
+
+    /** Key unwraps (warming at start and reload, a session's miss) run here, never on an event loop. */
+    private static final ExecutorService KEY_LOADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pgseal-key-load");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Unwraps every live key version of the policy's rings off the event loop, so the first sessions
+     * find them in memory; a ring that fails is logged, and sessions that need it load it again.
+     */
+    private static void warmLater(KeyService keys, Policy policy) {
+        if (policy.keyNames().isEmpty()) {
+            return;
+        }
+        keys.warmAsync(policy.keyNames(), KEY_LOADS).whenComplete((n, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                LOG.warn("warming key rings {} failed; sessions will load them on demand: {}", policy.keyNames(),
+                        cause.getMessage());
+            } else {
+                LOG.info("key rings {} warmed: {} key versions in memory", policy.keyNames(), n);
+            }
+        });
     }
 
     /** Catalog checks of databases seen for the first time run here, never on an event loop. */
@@ -200,7 +234,7 @@ public final class PgsealServer implements AutoCloseable {
 
     private static KeyService openKeys(ServerConfig config, Policy policy) {
         KeyService service = KeyService.open(config.keystore().orElseThrow(), config.store().orElseThrow(),
-                Clock.systemUTC());
+                config.audit(), Clock.systemUTC(), KeyCacheSettings.DEFAULT);
         try {
             service.ensureRings(policy.keyNames(), KeyService.SYSTEM_ACTOR);
         } catch (RuntimeException e) {

@@ -1,16 +1,26 @@
 package dev.pgseal.wire.app;
 
 import dev.pgseal.policy.CatalogCheck;
+import dev.pgseal.policy.CatalogFacts;
 import dev.pgseal.policy.CatalogReport;
+import dev.pgseal.policy.ColumnPolicy;
 import dev.pgseal.policy.Policy;
+import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.wire.SessionHooks;
 import dev.pgseal.wire.SessionInfo;
 import dev.pgseal.wire.SessionRefusal;
 import dev.pgseal.wire.StatementInterceptor;
+import dev.pgseal.sql.CatalogView;
+import dev.pgseal.wire.crypto.CatalogFactsView;
+import dev.pgseal.wire.crypto.ColumnAccess;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +43,16 @@ import org.slf4j.LoggerFactory;
  *       refused (SQLSTATE 55000) and the statements to run are logged; one that holds none of the
  *       policy's tables is served with the fail-closed guard all the same, so a protected table's name
  *       cannot be created or used through pgseal without its constraint.</li>
+ *   <li>With a key service, a served database's sessions get {@link EncryptingSession} (transparent
+ *       encryption); without one, or before facts and role access are known, the fail-closed
+ *       {@link ProtectedTableGuard}.</li>
+ *   <li>The verdict of a served database carries its {@link CatalogFacts} (OIDs, column numbers,
+ *       schemas by table name) for the session's planner and result decryption: {@link #facts}.</li>
+ *   <li>At admission to a covered database, the policy roles the session user is a member of
+ *       ({@code pg_has_role(user, role, 'MEMBER')}) are looked up once per (database, user), off the
+ *       event loop, and cached until the policy changes: {@link #access}. Grants made later are seen
+ *       after the next policy reload; {@code SET ROLE} is not followed yet (the session will track it
+ *       and ask again for the new role).</li>
  * </ul>
  */
 public final class PolicyEnforcement implements SessionHooks {
@@ -48,8 +68,8 @@ public final class PolicyEnforcement implements SessionHooks {
 
     /** The outcome of a catalog check of one database. */
     sealed interface Verdict {
-        /** The catalog matches the policy (or holds none of its tables). */
-        record Serve() implements Verdict {
+        /** The catalog matches the policy (or holds none of its tables); what it holds. */
+        record Serve(CatalogFacts facts, CatalogView view) implements Verdict {
         }
 
         /** The catalog does not match: sessions are refused until it does. */
@@ -62,7 +82,13 @@ public final class PolicyEnforcement implements SessionHooks {
     private final CatalogConnector catalog;
     private final Executor blocking;
     private final ProtectedTableGuard guard;
+    private final EncryptingSession.Keys keys;
     private final Map<String, CompletableFuture<Verdict>> verdicts = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<ColumnAccess>> accesses = new ConcurrentHashMap<>();
+
+    private static final String MEMBERSHIPS = """
+            select r.rolname from pg_catalog.pg_roles u, pg_catalog.pg_roles r
+            where u.rolname = ? and r.rolname = any (?) and pg_catalog.pg_has_role(u.oid, r.oid, 'MEMBER')""";
 
     /**
      * @param policy the policy in force (read at each decision, so reloads apply)
@@ -73,16 +99,58 @@ public final class PolicyEnforcement implements SessionHooks {
      */
     public PolicyEnforcement(Supplier<Policy> policy, String storeDatabase, CatalogConnector catalog, Executor blocking,
             ProtectedTableGuard guard) {
+        this(policy, storeDatabase, catalog, blocking, guard, null);
+    }
+
+    /**
+     * Like the public constructor; with {@code keys}, sessions of a covered database whose catalog
+     * facts and role access are known are served with transparent encryption
+     * ({@link EncryptingSession}) instead of the fail-closed guard.
+     */
+    PolicyEnforcement(Supplier<Policy> policy, String storeDatabase, CatalogConnector catalog, Executor blocking,
+            ProtectedTableGuard guard, EncryptingSession.Keys keys) {
         this.policy = policy;
         this.storeDatabase = storeDatabase;
         this.catalog = catalog;
         this.blocking = blocking;
         this.guard = guard;
+        this.keys = keys;
     }
 
     /** Forgets every cached verdict: the next session of each database checks its catalog again. */
     public void policyChanged() {
         verdicts.clear();
+        accesses.clear();
+    }
+
+    /**
+     * The catalog facts of {@code database} once a check found it consistent (empty before the check
+     * completed, for a refused database, and for databases the policy does not cover). Non-blocking.
+     */
+    public Optional<CatalogFacts> facts(String database) {
+        return served(database).map(Verdict.Serve::facts);
+    }
+
+    private Optional<Verdict.Serve> served(String database) {
+        CompletableFuture<Verdict> v = verdicts.get(database);
+        if (v == null || !v.isDone() || v.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        return v.join() instanceof Verdict.Serve serve ? Optional.of(serve) : Optional.empty();
+    }
+
+    /**
+     * The roles {@code user} has for protected columns in {@code database}: itself and the policy
+     * roles it is a member of, as looked up when a session of that user was admitted. Empty until
+     * then (or after a policy change). Non-blocking.
+     */
+    public Optional<ColumnAccess> access(String database, String user) {
+        CompletableFuture<ColumnAccess> a = accesses.get(accessKey(database, user));
+        return a != null && a.isDone() && !a.isCompletedExceptionally() ? Optional.of(a.join()) : Optional.empty();
+    }
+
+    private static String accessKey(String database, String user) {
+        return database + '\0' + user;
     }
 
     /**
@@ -111,7 +179,7 @@ public final class PolicyEnforcement implements SessionHooks {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         CompletableFuture<Verdict> verdict = verdicts.computeIfAbsent(database, this::checkLater);
-        return verdict.handle((v, failure) -> {
+        CompletionStage<Optional<SessionRefusal>> decision = verdict.handle((v, failure) -> {
             if (failure != null) {
                 verdicts.remove(database, verdict);
                 Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
@@ -129,11 +197,71 @@ public final class PolicyEnforcement implements SessionHooks {
             }
             return Optional.empty();
         });
+        return decision.thenCompose(refusal -> refusal.isPresent() || facts(database).isEmpty()
+                ? CompletableFuture.completedFuture(refusal)
+                : accessOf(database, session.user()));
+    }
+
+    private CompletionStage<Optional<SessionRefusal>> accessOf(String database, String user) {
+        String key = accessKey(database, user);
+        CompletableFuture<ColumnAccess> access = accesses.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return ColumnAccess.of(user, memberships(database, user));
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, blocking));
+        return access.handle((a, failure) -> {
+            if (failure == null) {
+                return Optional.<SessionRefusal>empty();
+            }
+            accesses.remove(key, access);
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            LOG.error("database={} user={}: cannot look up the user's policy roles: {}", database, user,
+                    cause.getMessage());
+            return Optional.of(new SessionRefusal("08006", "pgseal: cannot look up the roles of \"" + user
+                    + "\" for the encryption policy; see pgseal's log"));
+        });
+    }
+
+    /** The policy roles (readers and writers of any column) {@code user} is a member of. */
+    private Set<String> memberships(String database, String user) throws SQLException {
+        Set<String> policyRoles = new TreeSet<>();
+        for (TablePolicy t : policy.get().tables()) {
+            for (ColumnPolicy c : t.columns()) {
+                policyRoles.addAll(c.readers().roles());
+                policyRoles.addAll(c.writers().roles());
+            }
+        }
+        Set<String> member = new TreeSet<>();
+        if (policyRoles.isEmpty()) {
+            return member;
+        }
+        try (Connection c = catalog.open(database); PreparedStatement ps = c.prepareStatement(MEMBERSHIPS)) {
+            ps.setString(1, user);
+            ps.setArray(2, c.createArrayOf("text", policyRoles.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    member.add(rs.getString(1));
+                }
+            }
+        }
+        return member;
     }
 
     @Override
     public StatementInterceptor openSession(SessionInfo session) {
-        return covers(policy.get(), session.database()) ? guard.openSession(session) : StatementInterceptor.NONE;
+        if (!covers(policy.get(), session.database())) {
+            return StatementInterceptor.NONE;
+        }
+        if (keys != null) {
+            Optional<Verdict.Serve> serve = served(session.database());
+            Optional<ColumnAccess> roles = access(session.database(), session.user());
+            if (serve.isPresent() && roles.isPresent()) {
+                return new EncryptingSession(session, guard, serve.get().facts(), serve.get().view(), roles.get(), keys);
+            }
+        }
+        return guard.openSession(session);
     }
 
     /** Whether the policy protects tables of {@code database} (never the key store's database). */
@@ -159,7 +287,8 @@ public final class PolicyEnforcement implements SessionHooks {
 
     private static Verdict verdictOf(String database, CatalogReport report) {
         if (report.isConsistent() || report.noPolicyTableExists()) {
-            return new Verdict.Serve();
+            // One view per verdict: the planner caches plans by the view's identity.
+            return new Verdict.Serve(report.facts(), new CatalogFactsView(report.facts()));
         }
         LOG.error("database={} does not match the policy; sessions to it are refused until it does:\n{}", database,
                 report.text());

@@ -3,6 +3,7 @@ package dev.pgseal.wire.app;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.QualifiedName;
 import dev.pgseal.policy.TablePolicy;
+import dev.pgseal.sql.StatementPlanner;
 import dev.pgseal.sql.StatementScreen;
 import dev.pgseal.wire.Interception;
 import dev.pgseal.wire.SessionHooks;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * Fail-closed guard for a policy in force while pgseal cannot yet rewrite statements: a statement
+ * Fail-closed guard for sessions pgseal cannot serve with encryption (no key store, or no catalog
+ * facts for the database); sessions that can be served get {@link EncryptingSession}, which keeps
+ * this guard's rules for what it cannot plan. Under this guard, a statement
  * that mentions a protected table, reaches into schema {@code pgseal}, or cannot be tokenized while
  * a policy is in force, never reaches PostgreSQL as written. It is refused with
  * {@link Interception#refuse}: a {@code DO} block makes PostgreSQL itself raise the refusal (SQLSTATE {@code 0A000}, or {@code 42501} for schema
@@ -42,7 +45,11 @@ public final class ProtectedTableGuard implements SessionHooks {
 
     private final AtomicReference<Screen> screen = new AtomicReference<>();
 
-    private record Screen(Policy policy, StatementScreen screen, boolean nonAsciiNames) {
+    /**
+     * What statements are read against: the policy, its screen and its planner (one planner per
+     * policy, so a reload drops every cached plan).
+     */
+    record Screen(Policy policy, StatementScreen screen, boolean nonAsciiNames, StatementPlanner planner) {
     }
 
     /** A guard for {@code policy}; call {@link #policyChanged(Policy)} when it is reloaded. */
@@ -54,7 +61,12 @@ public final class ProtectedTableGuard implements SessionHooks {
     public void policyChanged(Policy policy) {
         boolean nonAscii = policy.tableNames().stream()
                 .anyMatch(t -> !StandardCharsets.US_ASCII.newEncoder().canEncode(t.schema() + t.name()));
-        screen.set(new Screen(policy, StatementScreen.of(policy), nonAscii));
+        screen.set(new Screen(policy, StatementScreen.of(policy), nonAscii, StatementPlanner.of(policy)));
+    }
+
+    /** The policy, screen and planner in force now. */
+    Screen current() {
+        return screen.get();
     }
 
     @Override

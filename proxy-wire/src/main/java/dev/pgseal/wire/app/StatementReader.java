@@ -88,6 +88,80 @@ final class StatementReader {
         return merged;
     }
 
+    /**
+     * One way PostgreSQL may read a statement: the decoded text, how strings lex, and whether it is
+     * the reading of the settings PostgreSQL confirmed.
+     *
+     * @param text the statement decoded in {@code charset}
+     * @param lexing how strings lex
+     * @param charset the encoding it was decoded in
+     * @param confirmed whether this is the reading under the confirmed settings
+     * @param malformed whether some bytes were not valid in {@code charset} (replaced by U+FFFD)
+     */
+    record Reading(String text, LexSettings lexing, Charset charset, boolean confirmed, boolean malformed) {
+    }
+
+    /**
+     * Every reading of {@code sql} that counts for {@code session}: the confirmed one first, then,
+     * while the session is not settled, the others {@link #screen} also tries. Empty when the
+     * confirmed {@code client_encoding} is one pgseal cannot read.
+     */
+    static List<Reading> readings(byte[] sql, SessionInfo session, boolean nonAsciiNames) {
+        String encodingName = session.serverParameter("client_encoding");
+        if (encodingName == null) {
+            encodingName = "UTF8";
+        }
+        if (!ClientEncodings.isSupported(encodingName)) {
+            return List.of();
+        }
+        Charset confirmedCharset = ClientEncodings.charset(encodingName);
+        LexSettings confirmedLexing = confirmedLexing(session);
+        List<Reading> out = new ArrayList<>();
+        String confirmedText = decode(sql, confirmedCharset);
+        boolean malformed = !isExact(sql, confirmedCharset);
+        out.add(new Reading(confirmedText, confirmedLexing, confirmedCharset, true, malformed));
+        if (session.settled()) {
+            return out;
+        }
+        List<Charset> charsets = new ArrayList<>();
+        charsets.add(confirmedCharset);
+        if (hasHighBytes(sql)) {
+            charsets.addAll(HIDING_ENCODINGS);
+            if (nonAsciiNames) {
+                for (String other : ClientEncodings.supported()) {
+                    Charset c = ClientEncodings.charset(other);
+                    if (!charsets.contains(c)) {
+                        charsets.add(c);
+                    }
+                }
+            }
+        }
+        for (Charset charset : charsets) {
+            boolean same = charset.equals(confirmedCharset);
+            String text = same ? confirmedText : decode(sql, charset);
+            for (LexSettings lexing : List.of(LexSettings.STANDARD, LexSettings.LEGACY)) {
+                if (same && lexing.equals(confirmedLexing)) {
+                    continue;
+                }
+                out.add(new Reading(text, lexing, charset, false, same ? malformed : !isExact(sql, charset)));
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code sql} is valid in {@code charset} (decodes without replacement). */
+    private static boolean isExact(byte[] sql, Charset charset) {
+        try {
+            charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(sql));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
     private static LexSettings confirmedLexing(SessionInfo session) {
         String scs = session.serverParameter("standard_conforming_strings");
         return scs == null || scs.equalsIgnoreCase("on") ? LexSettings.STANDARD : LexSettings.LEGACY;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ./pgseal demo}: its contract lines, the stored ciphertext and the fail-closed proxy. */
+/** {@code ./pgseal demo}: its contract lines, the row stored as envelopes and read through pgseal as plaintext (or masked). */
 class DemoEnvironmentIT {
 
     @TempDir
@@ -42,7 +42,7 @@ class DemoEnvironmentIT {
             assertThat(proxy).matches("proxy: postgresql://postgres@127\\.0\\.0\\.1:\\d+/shop");
             assertThat(direct).matches("direct: postgresql://postgres@127\\.0\\.0\\.1:\\d+/shop");
             assertThat(out).contains("email=\\x02").contains("email=ada@example.com").contains("ssn=123-45-6789")
-                    .contains("ERROR 0A000");
+                    .contains("ssn=***-**-6789").contains("notes=null").contains("ERROR 0A000");
 
             String directJdbc = "jdbc:postgresql://" + direct.substring("direct: postgresql://postgres@".length());
             try (Connection c = DriverManager.getConnection(directJdbc, "postgres", null);
