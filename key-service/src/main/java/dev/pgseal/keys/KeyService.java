@@ -1,8 +1,10 @@
 package dev.pgseal.keys;
 
+import dev.pgseal.keys.access.AccessTokens;
 import dev.pgseal.keys.audit.AuditChainReport;
 import dev.pgseal.keys.audit.AuditCheckpoint;
 import dev.pgseal.keys.audit.AuditEvent;
+import dev.pgseal.keys.audit.AuditQuery;
 import dev.pgseal.keys.audit.AuditSettings;
 import dev.pgseal.keys.store.KeyRingRepository;
 import dev.pgseal.keys.store.KeyStoreDatabase;
@@ -272,6 +274,26 @@ public final class KeyService implements KeyResolver, AutoCloseable {
      */
     public Optional<AuditCheckpoint> checkpointAuditLog() {
         return audit.checkpoint();
+    }
+
+    /**
+     * Appends an event of another part of pgseal (the admin API's requests and their outcomes) to
+     * the keyed audit log, in a transaction of its own.
+     */
+    public void recordEvent(AuditEvent event) {
+        audit.appendNow(event);
+    }
+
+    /** Reads stored audit events (see {@link AuditQuery}); the links are checked by {@link #verifyAuditLog()}. */
+    public List<AuditQuery.Entry> auditEvents(AuditQuery query) {
+        return db.inTransaction(query::run);
+    }
+
+    // ---------------------------------------------------------------- access (admin API)
+
+    /** The admin API's principals and bearer tokens, in this store, audited in this audit log. */
+    public AccessTokens accessTokens() {
+        return new AccessTokens(db, audit::append);
     }
 
     // ---------------------------------------------------------------- KeyResolver

@@ -94,7 +94,7 @@ class PlanRegistryIT {
         ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", 0),
                 new ServerConfig.Upstream(pg.host(), pg.port(), ServerConfig.UpstreamTls.DISABLE),
                 ServerConfig.Tls.DISABLED, Optional.of(policy), Optional.of(keystore), Optional.of(store),
-                ServerConfig.Admin.DEFAULT, ServerConfig.Limits.DEFAULT);
+                new ServerConfig.Admin("127.0.0.1", 0), ServerConfig.Limits.DEFAULT);
         server = PgsealServer.start(config);
     }
 

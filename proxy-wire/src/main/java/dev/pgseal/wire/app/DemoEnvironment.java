@@ -85,7 +85,9 @@ public final class DemoEnvironment implements AutoCloseable {
             ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", port),
                     new ServerConfig.Upstream("127.0.0.1", pg.getPort(), ServerConfig.UpstreamTls.DISABLE),
                     ServerConfig.Tls.DISABLED, Optional.of(policyFile), Optional.of(keystore), Optional.of(store),
-                    ServerConfig.Admin.DEFAULT, ServerConfig.Limits.DEFAULT);
+                    // The admin API beside the proxy: 6544 next to 6543; a free port when the proxy's is (tests).
+                    new ServerConfig.Admin("127.0.0.1", port == 0 ? 0 : ServerConfig.Admin.DEFAULT.port()),
+                    ServerConfig.Limits.DEFAULT);
             server = PgsealServer.start(config);
             DemoEnvironment demo = new DemoEnvironment(pg, server);
             demo.showRow(directJdbc, out);
@@ -98,6 +100,7 @@ public final class DemoEnvironment implements AutoCloseable {
             out.println("JDBC through pgseal: jdbc:postgresql://127.0.0.1:" + server.port() + "/" + APP_DATABASE
                     + "?user=postgres");
             out.println("key store (its own database, never served through pgseal): " + STORE_DATABASE);
+            out.println("admin API: http://127.0.0.1:" + server.adminPort() + " (create a token: see docs/admin.md)");
             return demo;
         } catch (RuntimeException | IOException | SQLException e) {
             if (server != null) {

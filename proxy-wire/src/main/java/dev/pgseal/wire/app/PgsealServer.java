@@ -10,6 +10,7 @@ import dev.pgseal.policy.PolicyWatcher;
 import dev.pgseal.policy.QualifiedName;
 import dev.pgseal.policy.ReloadOutcome;
 import dev.pgseal.wire.ProxyServer;
+import dev.pgseal.wire.admin.AdminServer;
 import dev.pgseal.wire.SessionHooks;
 import dev.pgseal.wire.config.ServerConfig;
 import java.io.IOException;
@@ -46,12 +47,15 @@ public final class PgsealServer implements AutoCloseable {
     private final Optional<PolicyWatcher> policy;
     private final Optional<KeyService> keys;
     private final ProxyServer proxy;
+    private final Optional<AdminServer> admin;
     private final ScheduledExecutorService maintenance;
 
-    private PgsealServer(Optional<PolicyWatcher> policy, Optional<KeyService> keys, ProxyServer proxy) {
+    private PgsealServer(Optional<PolicyWatcher> policy, Optional<KeyService> keys, ProxyServer proxy,
+            Optional<AdminServer> admin) {
         this.policy = policy;
         this.keys = keys;
         this.proxy = proxy;
+        this.admin = admin;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgseal-key-maintenance");
             t.setDaemon(true);
@@ -67,6 +71,8 @@ public final class PgsealServer implements AutoCloseable {
     public static PgsealServer start(ServerConfig config) {
         PolicyWatcher watcher = null;
         KeyService keyService = null;
+        ProxyServer proxy = null;
+        AdminServer adminServer = null;
         try {
             if (config.policy().isPresent()) {
                 watcher = openPolicy(config);
@@ -75,12 +81,16 @@ public final class PgsealServer implements AutoCloseable {
                 keyService = openKeys(config, watcher == null ? Policy.empty() : watcher.current());
             }
             SessionHooks hooks = hooks(config, watcher, keyService);
-            ProxyServer proxy = ProxyServer.start(config, hooks);
-            PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy);
+            proxy = ProxyServer.start(config, hooks);
+            adminServer = startAdmin(config, keyService);
+            PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy,
+                    Optional.of(adminServer));
             server.onReloadSignal();
             server.scheduleMaintenance();
             return server;
         } catch (RuntimeException e) {
+            closeQuietly(adminServer);
+            closeQuietly(proxy);
             closeQuietly(keyService);
             closeQuietly(watcher);
             if (e instanceof StartupException s) {
@@ -311,9 +321,26 @@ public final class PgsealServer implements AutoCloseable {
         return keys;
     }
 
+    /** The admin API on {@code admin.host:port}; without a key service only health and metrics answer. */
+    private static AdminServer startAdmin(ServerConfig config, KeyService keyService) {
+        try {
+            return AdminServer.start(config.admin().host(), config.admin().port(), keyService,
+                    AdminServer.Settings.DEFAULT);
+        } catch (RuntimeException e) {
+            throw new StartupException("the admin API cannot listen on " + config.admin().host() + ":"
+                    + config.admin().port() + " (admin.host, admin.port): " + e.getMessage(), e);
+        }
+    }
+
+    /** The port of the admin API. */
+    public int adminPort() {
+        return admin.map(AdminServer::port).orElse(-1);
+    }
+
     @Override
     public void close() {
         maintenance.shutdownNow();
+        admin.ifPresent(PgsealServer::closeQuietly);
         proxy.close();
         keys.ifPresent(PgsealServer::closeQuietly);
         policy.ifPresent(PgsealServer::closeQuietly);

@@ -110,7 +110,7 @@ class PgsealServerIT {
         return new ServerConfig(new ServerConfig.Listen("127.0.0.1", 0),
                 new ServerConfig.Upstream(pg.host(), pg.port(), ServerConfig.UpstreamTls.DISABLE),
                 ServerConfig.Tls.DISABLED, Optional.of(policyFile()), Optional.of(keystore), Optional.of(store),
-                ServerConfig.Admin.DEFAULT, ServerConfig.Limits.DEFAULT);
+                new ServerConfig.Admin("127.0.0.1", 0), ServerConfig.Limits.DEFAULT);
     }
 
     private Path writeSecret(String secret) {

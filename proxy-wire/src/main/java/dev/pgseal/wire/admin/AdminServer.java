@@ -1,0 +1,139 @@
+package dev.pgseal.wire.admin;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.pgseal.keys.KeyService;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * pgseal's admin HTTP API: JSON under {@code /v1} (key lifecycle, audit, tokens) with bearer tokens
+ * and roles, {@code /health/live}, {@code /health/ready} and Prometheus {@code /metrics}, on
+ * Netty's HTTP codec. One event-loop thread parses and writes; the calls, which block on the key
+ * store and the HSM, run on a small bounded pool of workers (a full queue answers 503).
+ *
+ * <p>Limits: request line 4 KiB, headers 8 KiB, body {@link Settings#maxRequestBytes()} (413
+ * beyond), and a connection idle for {@link Settings#idleSeconds()} is closed. See
+ * {@code docs/admin.md} for the endpoints, roles and error shapes.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    /**
+     * Tunables of the admin listener.
+     *
+     * @param maxRequestBytes the largest request body accepted
+     * @param workers threads that run the calls (they block on the store and the HSM)
+     * @param queue calls waiting for a worker before new ones are refused with 503
+     * @param idleSeconds a connection that sends nothing for this long is closed
+     * @param secondFactor the check on dangerous calls
+     */
+    public record Settings(int maxRequestBytes, int workers, int queue, int idleSeconds, SecondFactor secondFactor) {
+        public static final Settings DEFAULT = new Settings(64 * 1024, 2, 64, 60, SecondFactor.NOT_ENFORCED);
+    }
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+    private final ThreadPoolExecutor workers;
+    private final AdminMetrics metrics;
+
+    private AdminServer(EventLoopGroup group, Channel listener, ThreadPoolExecutor workers, AdminMetrics metrics) {
+        this.group = group;
+        this.listener = listener;
+        this.workers = workers;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Binds {@code host:port} and serves until {@link #close()}.
+     *
+     * @param keys the key service; null on a server without key store (then only health and metrics answer)
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public static AdminServer start(String host, int port, KeyService keys, Settings settings) {
+        AdminMetrics metrics = new AdminMetrics(keys);
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(settings.queue()), new DefaultThreadFactory("pgseal-admin-worker", true),
+                new ThreadPoolExecutor.AbortPolicy());
+        AdminApi api = new AdminApi(keys, settings.secondFactor(), metrics);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgseal-admin-io", true),
+                NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, settings.idleSeconds()))
+                                .addLast(new HttpServerCodec(4096, 8192, 8192))
+                                .addLast(new HttpServerKeepAliveHandler())
+                                .addLast(new HttpObjectAggregator(settings.maxRequestBytes()))
+                                .addLast(new HttpAdminHandler(api, workers));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownNow();
+            metrics.close();
+            throw new IllegalStateException("cannot listen for the admin API on " + host + ":" + port + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        AdminServer server = new AdminServer(group, bound.channel(), workers, metrics);
+        LOG.info("admin API listening on http://{}:{}", host, server.port());
+        return server;
+    }
+
+    /** The port bound (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The metrics registry, for other parts of the server to add their meters. */
+    public AdminMetrics metrics() {
+        return metrics;
+    }
+
+    /** Exposes a Caffeine cache (built with {@code recordStats()}) on {@code /metrics}. */
+    public void monitor(String name, Cache<?, ?> cache) {
+        metrics.monitor(name, cache);
+    }
+
+    /** Stops listening, lets running calls finish (up to 5 s), and closes connections. */
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        metrics.close();
+    }
+}

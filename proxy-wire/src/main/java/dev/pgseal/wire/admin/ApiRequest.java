@@ -1,0 +1,54 @@
+package dev.pgseal.wire.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One decoded HTTP request, copied off Netty's buffers so it can cross to the worker threads.
+ *
+ * @param method e.g. {@code GET}
+ * @param path the decoded path without the query, e.g. {@code /v1/keys/patients}
+ * @param query decoded query parameters
+ * @param authorization the {@code Authorization} header, or null
+ * @param otp the {@code X-Pgseal-Otp} header (second factor), or null
+ * @param body the request body (at most the configured limit)
+ * @param remote the client's address, for the audit log
+ */
+record ApiRequest(String method, String path, Map<String, List<String>> query, String authorization, String otp, byte[] body,
+        String remote) {
+
+    /** The one value of query parameter {@code name}, or null; twice is a bad request. */
+    String queryParam(String name) {
+        List<String> v = query.get(name);
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        if (v.size() > 1) {
+            throw ApiException.badRequest("query parameter '" + name + "' given " + v.size() + " times");
+        }
+        return v.get(0);
+    }
+
+    /** The body as a JSON object; an empty body is an empty object. */
+    JsonNode json() {
+        if (body.length == 0) {
+            return AdminJson.MAPPER.createObjectNode();
+        }
+        JsonNode node;
+        try {
+            node = AdminJson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body cannot be read: " + e.getMessage());
+        }
+        if (node == null || node instanceof NullNode || !node.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object");
+        }
+        return node;
+    }
+}

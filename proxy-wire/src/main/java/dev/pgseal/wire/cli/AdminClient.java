@@ -1,0 +1,134 @@
+package dev.pgseal.wire.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * The admin commands' side of the admin API: one JSON request with the bearer token, and the
+ * printing every command shares — a table (or a line) on success, the JSON as the server sent it
+ * with {@code --json}, and on an error status the server's message on stderr and exit code 1.
+ */
+final class AdminClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** One answer: the HTTP status and the JSON body. */
+    record Reply(int status, JsonNode body) {
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http;
+
+    AdminClient(ServerOptions options) {
+        this.base = options.serverUri();
+        this.token = options.token();
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** A path segment, percent-encoded. */
+    static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * Sends a request and reads the JSON answer.
+     *
+     * @throws IllegalStateException with a readable message when the server cannot be reached or
+     *     does not answer JSON
+     */
+    Reply send(String method, String path, Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json");
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            try {
+                b.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write the request as JSON", e);
+            }
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw new IllegalStateException("cannot reach the admin API at " + base + " (is pgseal serve running? "
+                    + "see --server)");
+        } catch (IOException e) {
+            throw new IllegalStateException("admin API at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+        JsonNode json;
+        try {
+            json = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("the admin API at " + base + " answered HTTP " + r.statusCode()
+                    + " without JSON");
+        }
+        return new Reply(r.statusCode(), json);
+    }
+
+    /**
+     * Runs one call and prints it: {@code render} of the body on success (or the JSON with
+     * {@code --json}); on an error status, {@code pgseal: MESSAGE (HTTP 403 forbidden)} on stderr.
+     *
+     * @return the exit code: 0 on success, 1 when refused or failed, 2 on bad usage
+     */
+    static int call(ServerOptions options, String method, String path, Object body, Function<JsonNode, String> render) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        Reply reply;
+        try {
+            reply = new AdminClient(options).send(method, path, body);
+        } catch (ServerOptions.UsageException e) {
+            err.println("pgseal: " + e.getMessage());
+            return 2;
+        } catch (IllegalStateException e) {
+            err.println("pgseal: " + e.getMessage());
+            return 1;
+        }
+        if (!reply.ok()) {
+            if (options.json) {
+                out.println(reply.body().toString());
+            }
+            err.println("pgseal: " + reply.body().path("message").asText("request refused") + " (HTTP " + reply.status()
+                    + " " + reply.body().path("error").asText("") + ")");
+            return 1;
+        }
+        out.print(options.json ? pretty(reply.body()) : render.apply(reply.body()));
+        out.flush();
+        return 0;
+    }
+
+    static String pretty(JsonNode node) {
+        try {
+            return PRETTY.writeValueAsString(node) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
