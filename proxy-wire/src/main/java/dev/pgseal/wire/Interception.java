@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Interception {
     private static final Interception PASS = new Interception(Kind.PASS, List.of(), null, null);
+    private static final Interception AGAIN = new Interception(Kind.AGAIN, List.of(), null, null);
 
     /** The kinds of decision. */
     public enum Kind {
@@ -31,7 +32,9 @@ public final class Interception {
         /** Make PostgreSQL raise {@link #refusal()} in place of the message (Query, Parse, FunctionCall). */
         REFUSE,
         /** Stop reading client input until {@link #later()} completes, then apply its decision. */
-        SUSPEND
+        SUSPEND,
+        /** Only as the outcome of a suspension: hand the same message to the interceptor again. */
+        AGAIN
     }
 
     /**
@@ -110,11 +113,31 @@ public final class Interception {
         return new Interception(Kind.SUSPEND, List.of(), null, Objects.requireNonNull(later, "later"));
     }
 
+    /**
+     * Like {@link #suspend(CompletionStage)}, but {@code injectedFirst} (whole frames the client did
+     * not send, in order) go to PostgreSQL right away, ahead of the client's message; their responses
+     * go to {@link StatementInterceptor#onInjectedResponse}. For asking PostgreSQL something the
+     * decision depends on. They must form a complete Sync group of their own when the message starts
+     * one, so an error among them never reaches the client.
+     */
+    public static Interception suspend(CompletionStage<Interception> later, List<ByteBuf> injectedFirst) {
+        List<Outgoing> frames = injectedFirst.stream().map(Outgoing::injected).toList();
+        return new Interception(Kind.SUSPEND, frames, null, Objects.requireNonNull(later, "later"));
+    }
+
+    /**
+     * As the outcome of a suspension: the session hands the same message (with the same FIFO entry)
+     * to the interceptor again, on its event loop, for a decision made with what the wait brought.
+     */
+    public static Interception again() {
+        return AGAIN;
+    }
+
     public Kind kind() {
         return kind;
     }
 
-    /** For REPLACE: the frames to send. */
+    /** For REPLACE: the frames to send; for SUSPEND: frames injected before waiting. */
     public List<Outgoing> frames() {
         return frames;
     }

@@ -1,5 +1,6 @@
 package dev.pgseal.wire;
 
+import dev.pgseal.wire.protocol.backend.ErrorFields;
 import dev.pgseal.wire.protocol.backend.ErrorResponse;
 import dev.pgseal.wire.protocol.backend.ParameterDescription;
 import dev.pgseal.wire.protocol.backend.ParameterStatus;
@@ -10,6 +11,8 @@ import dev.pgseal.wire.protocol.frontend.Parse;
 import dev.pgseal.wire.protocol.frontend.Query;
 import dev.pgseal.wire.session.PendingResponse;
 import io.netty.buffer.ByteBuf;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Per-session callbacks on the statements a client sends and the results matched to them. The
@@ -37,11 +40,15 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>With {@link #NONE} the session decodes nothing and relays frames untouched. Any other
  * interceptor makes the session decode Query, Parse, Bind, FunctionCall, RowDescription,
- * ParameterDescription, ErrorResponse and ParameterStatus (DataRow only for entries that carry an
+ * ParameterDescription, ErrorResponse, NoticeResponse and ParameterStatus (DataRow only for entries that carry an
  * attachment).
  *
- * <p>A callback that throws ends the session with an internal error (SQLSTATE XX000); the session
- * releases the frame it was handling, so a callback must not release a frame and then throw.
+ * <p>A callback that throws ends the session: with the callback's own SQLSTATE and message when it
+ * throws {@link EndSession} (sent to the client as a FATAL ErrorResponse), else with an internal
+ * error (SQLSTATE XX000). Either way the session releases the frame it was handling, so a callback
+ * must not release a frame and then throw. {@link #onDataRow} may also throw {@link RetryLater}: the
+ * session then stops reading PostgreSQL and calls it again with the same frame once a stage
+ * completes.
  */
 public interface StatementInterceptor {
     /** Observes nothing: the pure relay. */
@@ -86,8 +93,12 @@ public interface StatementInterceptor {
 
     /**
      * A DataRow answering {@code entry}, called only when the entry has an attachment. Receives the
-     * whole frame (type byte, length, body) and owns it; returns the frame to send on (the same one,
-     * or a new one after releasing the original).
+     * whole frame (type byte, length, body) and owns it when it returns: it returns the frame to send
+     * on (the same one, or a new one after releasing the original). When it throws, the frame is
+     * still the session's (the callee must not have released it): {@link EndSession} ends the session
+     * with its refusal; {@link RetryLater} pauses the backend direction (nothing more is read from
+     * PostgreSQL, the rest of the batch is kept) until the stage completes, then the session calls
+     * this method again with the same frame.
      */
     default ByteBuf onDataRow(ByteBuf frame, PendingResponse entry) {
         return frame;
@@ -140,6 +151,14 @@ public interface StatementInterceptor {
     }
 
     /**
+     * A NoticeResponse (a warning or notice PostgreSQL sent at any time): the same instance to send it
+     * on, or replacement fields (for example with no ciphertext in them).
+     */
+    default ErrorFields rewriteNotice(ErrorFields notice) {
+        return notice;
+    }
+
+    /**
      * A response to a message the interceptor injected ({@link Interception.Outgoing#injected}). The
      * frame (type, length, body) is only valid during the call and is not the callee's to release.
      */
@@ -161,5 +180,46 @@ public interface StatementInterceptor {
 
     /** The session ended. */
     default void onSessionClosed() {
+    }
+
+    /**
+     * Thrown by a response callback that cannot let the session go on: the session sends
+     * {@link #refusal()} to the client as a FATAL ErrorResponse after what it relayed so far, and
+     * closes. For results that cannot be delivered once PostgreSQL has executed the statement (a
+     * value that is not a valid envelope, a key that cannot be loaded): the transaction state the
+     * client would see could no longer match PostgreSQL's. Carries no stack trace.
+     */
+    final class EndSession extends RuntimeException {
+        private final SessionRefusal refusal;
+
+        public EndSession(SessionRefusal refusal) {
+            super(Objects.requireNonNull(refusal, "refusal").sqlState(), null, false, false);
+            this.refusal = refusal;
+        }
+
+        /** What the client is told. */
+        public SessionRefusal refusal() {
+            return refusal;
+        }
+    }
+
+    /**
+     * Thrown by {@link #onDataRow} when the row cannot be handled without waiting (a key version not
+     * in memory): the session stops reading PostgreSQL without blocking its event loop and calls
+     * {@code onDataRow} again with the same frame once {@link #ready()} completes, whether it failed
+     * or not (the callee decides then). Control flow, not a failure: no stack trace.
+     */
+    final class RetryLater extends RuntimeException {
+        private final CompletionStage<?> ready;
+
+        public RetryLater(CompletionStage<?> ready) {
+            super("retry later", null, false, false);
+            this.ready = Objects.requireNonNull(ready, "ready");
+        }
+
+        /** Completes when the row may be tried again. */
+        public CompletionStage<?> ready() {
+            return ready;
+        }
     }
 }

@@ -99,6 +99,8 @@ class TransparentEncryptionIT {
     private static String database;
     private static PgsealServer server;
     private static List<String> columns = new ArrayList<>();
+    /** The policy the server started with (a test that reloads another one restores it). */
+    private static String policyYaml;
 
     @BeforeAll
     static void start() throws Exception {
@@ -155,7 +157,22 @@ class TransparentEncryptionIT {
                         writers: [%1$s]
                         on_unauthorized: mask
                         mask: "***{last2}"
+                      - name: notes
+                        type: text
+                        encryption: randomized
+                        key: people
+                        readers: [%1$s]
+                        writers: "*"
+                        on_unauthorized: error
+                      - name: email
+                        type: text
+                        encryption: deterministic
+                        key: people
+                        readers: [%1$s]
+                        writers: "*"
+                        on_unauthorized: ciphertext
                 """.formatted(READER));
+        policyYaml = yaml.toString();
         Path policyFile = Files.writeString(dir.resolve("policy.yaml"), yaml);
         Policy policy = PolicyLoader.load(policyFile).orElseThrow();
         try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
@@ -169,7 +186,8 @@ class TransparentEncryptionIT {
             }
             s.execute(vault.append(")").toString());
             s.execute(twin.append(")").toString());
-            s.execute("create table public.people (id int8 primary key, ssn bytea, diagnosis bytea, phone bytea)");
+            s.execute("create table public.people (id int8 primary key, ssn bytea, diagnosis bytea, phone bytea, "
+                    + "notes bytea, email bytea unique)");
             for (TablePolicy t : policy.tables()) {
                 for (ColumnPolicy col : t.columns()) {
                     s.execute(EnvelopeConstraint.addStatement(t.name(), col));
@@ -178,6 +196,9 @@ class TransparentEncryptionIT {
             s.execute("create role " + READER + " login");
             s.execute("create role " + OUTSIDER + " login");
             s.execute("grant all on all tables in schema public to " + READER + ", " + OUTSIDER);
+            // The fixture's own user reads as a reader by an explicit grant: a superuser holds no
+            // policy role implicitly.
+            s.execute("grant " + READER + " to current_user");
         }
         Path pass = Files.writeString(dir.resolve("pass.txt"), "correct horse battery staple\n");
         KeystoreSettings keystore = new KeystoreSettings(KeystoreSettings.Type.SOFTWARE, Optional.empty(),
@@ -558,6 +579,250 @@ class TransparentEncryptionIT {
                 assertThatThrownBy(ps::executeUpdate).isInstanceOfSatisfying(SQLException.class,
                         e -> assertThat(e.getSQLState()).isEqualTo("42501"));
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- error paths
+
+    @Test
+    void aValueThatIsNotAValidEnvelopeEndsTheSessionWithXX001NamingTheColumn() throws Exception {
+        insertRows(Mode.EXTENDED_THRESHOLD_1, 3, false);
+        try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
+            // Flip the last byte (inside the authentication tag): the header still passes the CHECK constraint.
+            s.execute("update vault set r_text = set_byte(r_text, length(r_text) - 1, "
+                    + "get_byte(r_text, length(r_text) - 1) # 1) where id = 2");
+        }
+        for (Mode mode : List.of(Mode.SIMPLE, Mode.EXTENDED_THRESHOLD_1)) {
+            try (Connection p = proxy(mode)) {
+                assertThatThrownBy(() -> rows(p, "select id, r_text from vault order by id"))
+                        .as(mode.name()).isInstanceOfSatisfying(SQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo("XX001");
+                            assertThat(e.getMessage()).contains("public.vault.r_text");
+                        });
+                assertThat(p.isValid(2)).isFalse();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"SIMPLE", "EXTENDED_THRESHOLD_1", "EXTENDED_TEXT_ONLY"})
+    void rowsWhoseKeyWasEvictedWaitForItAndThenDecrypt(Mode mode) throws Exception {
+        insertRows(mode, 40, true);
+        server.keys().orElseThrow().invalidateCache();
+        assertSameAsTwin(mode, "select * from vault order by id");
+        // Evicted in the middle of a result read in chunks (a portal executed several times).
+        try (Connection p = proxy(mode); Connection d = direct(mode)) {
+            p.setAutoCommit(false);
+            d.setAutoCommit(false);
+            List<List<String>> expected = rows(d, "select * from twin order by id");
+            List<List<String>> actual = new ArrayList<>();
+            try (PreparedStatement ps = p.prepareStatement("select * from vault order by id")) {
+                ps.setFetchSize(5);
+                try (ResultSet rs = ps.executeQuery()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    int n = 0;
+                    while (rs.next()) {
+                        if (++n == 12) {
+                            server.keys().orElseThrow().invalidateCache();
+                        }
+                        List<String> row = new ArrayList<>();
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            Object value = rs.getObject(i);
+                            row.add(md.getColumnName(i) + "=" + (value instanceof byte[] b
+                                    ? "\\x" + java.util.HexFormat.of().formatHex(b) : rs.getString(i)));
+                        }
+                        actual.add(row);
+                    }
+                }
+            }
+            assertThat(actual).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"EXTENDED_THRESHOLD_0", "EXTENDED_THRESHOLD_1", "EXTENDED_THRESHOLD_5"})
+    void onUnauthorizedErrorRefusesTheStatementBeforeItRuns(Mode mode) throws Exception {
+        try (Connection r = connect("127.0.0.1", server.port(), mode, READER); Statement s = r.createStatement()) {
+            s.executeUpdate("insert into people (id, notes) values (1, 'marker note')");
+            assertThat(rows(r, "select notes from people where id = ?", 1L)).containsExactly(List.of("notes=marker note"));
+        }
+        try (Connection o = connect("127.0.0.1", server.port(), mode, OUTSIDER)) {
+            o.setAutoCommit(false);
+            for (int round = 0; round < 6; round++) {
+                assertThatThrownBy(() -> rows(o, "select id, notes from people where id = ?", 1L))
+                        .isInstanceOfSatisfying(SQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo("42501");
+                            assertThat(e.getMessage()).contains("public.people.notes");
+                        });
+                // An ordinary error: the transaction is aborted, the session goes on.
+                assertThatThrownBy(() -> rows(o, "select 1")).isInstanceOfSatisfying(SQLException.class,
+                        e -> assertThat(e.getSQLState()).isEqualTo("25P02"));
+                o.rollback();
+            }
+            assertThat(rows(o, "select id from people")).containsExactly(List.of("id=1"));
+            o.commit();
+        }
+    }
+
+    @Test
+    void onUnauthorizedErrorInASimpleQueryEndsTheSessionAtTheFirstRow() throws Exception {
+        try (Connection r = connect("127.0.0.1", server.port(), Mode.SIMPLE, READER); Statement s = r.createStatement()) {
+            s.executeUpdate("insert into people (id, notes) values (1, 'marker note')");
+        }
+        try (Connection o = connect("127.0.0.1", server.port(), Mode.SIMPLE, OUTSIDER)) {
+            assertThat(rows(o, "select notes from people where id = 2")).isEmpty();
+            assertThatThrownBy(() -> rows(o, "select notes from people")).isInstanceOfSatisfying(SQLException.class,
+                    e -> {
+                        assertThat(e.getSQLState()).isEqualTo("42501");
+                        assertThat(e.getMessage()).contains("public.people.notes").doesNotContain("marker");
+                    });
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"SIMPLE", "EXTENDED_THRESHOLD_1"})
+    void aUniqueViolationShowsTheValueToAReaderAndAPlaceholderToOthers(Mode mode) throws Exception {
+        try (Connection r = connect("127.0.0.1", server.port(), mode, READER);
+             Connection o = connect("127.0.0.1", server.port(), mode, OUTSIDER)) {
+            try (PreparedStatement ps = r.prepareStatement("insert into people (id, email) values (?, ?)")) {
+                ps.setLong(1, 1);
+                ps.setString(2, "marker@example.com");
+                ps.executeUpdate();
+            }
+            for (Connection c : List.of(r, o)) {
+                try (PreparedStatement ps = c.prepareStatement("insert into people (id, email) values (?, ?)")) {
+                    ps.setLong(1, c == r ? 2 : 3);
+                    ps.setString(2, "marker@example.com");
+                    assertThatThrownBy(ps::executeUpdate).isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("23505");
+                        String detail = ((org.postgresql.util.PSQLException) e).getServerErrorMessage().getDetail();
+                        assertThat(detail).isEqualTo(c == r ? "Key (email)=(marker@example.com) already exists."
+                                : "Key (email)=(<encrypted>) already exists.");
+                        assertThat(e.getMessage()).doesNotContain("\\x02");
+                    });
+                }
+                try (Statement s = c.createStatement()) {
+                    assertThatThrownBy(() -> s.executeUpdate("insert into people (id, email) values (4, "
+                            + "'marker@example.com')")).isInstanceOfSatisfying(SQLException.class, e -> {
+                                assertThat(e.getSQLState()).isEqualTo("23505");
+                                assertThat(e.getMessage()).doesNotContain("\\x02");
+                            });
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"SIMPLE", "EXTENDED_THRESHOLD_1"})
+    void errorPositionsPointIntoTheClientsText(Mode mode) throws Exception {
+        for (String sql : List.of(
+                "select id from vault where d_text = 'marker position' and nosuchcolumn = 1",
+                "select id from vault where d_text = 'marker position' and id = 'not a number'",
+                "insert into vault (id, d_text, r_text) values (1, 'marker p', 'marker q'), ('x', 'marker r', 'marker s')")) {
+            int expected = position(direct(mode), sql);
+            int actual = position(proxy(mode), sql);
+            assertThat(expected).as(sql).isPositive();
+            assertThat(actual).as(sql).isEqualTo(expected);
+        }
+    }
+
+    /** The error position PostgreSQL (or pgseal) reports for {@code sql}; the connection is closed. */
+    private static int position(Connection c, String sql) throws SQLException {
+        try (c; Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (org.postgresql.util.PSQLException e) {
+            return e.getServerErrorMessage().getPosition();
+        }
+        throw new AssertionError("no error for " + sql);
+    }
+
+    // ---------------------------------------------------------------- roles, pipelines, reloads
+
+    private static void insertPerson(Mode mode) throws SQLException {
+        try (Connection r = connect("127.0.0.1", server.port(), mode, READER);
+             PreparedStatement ps = r.prepareStatement("insert into people (id, ssn, diagnosis, phone) values (?, ?, ?, ?)")) {
+            ps.setLong(1, 1);
+            ps.setString(2, "123-45-6789");
+            ps.setString(3, "marker diagnosis");
+            ps.setString(4, "555-0199");
+            ps.executeUpdate();
+        }
+    }
+
+    private static final List<String> PLAIN = List.of("ssn=123-45-6789", "diagnosis=marker diagnosis", "phone=555-0199");
+
+    private static void assertOutsiderView(List<List<String>> got) {
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).get(0)).startsWith("ssn=\\x02");
+        assertThat(got.get(0).subList(1, 3)).containsExactly("diagnosis=null", "phone=***99");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"SIMPLE", "EXTENDED_THRESHOLD_1", "EXTENDED_THRESHOLD_5"})
+    void accessFollowsSetRoleResetRoleAndRolledBackTransactions(Mode mode) throws Exception {
+        insertPerson(mode);
+        String select = "select ssn, diagnosis, phone from people where id = ?";
+        try (Connection p = proxy(mode); Statement s = p.createStatement()) {
+            for (int round = 0; round < 3; round++) {
+                assertThat(rows(p, select, 1L)).containsExactly(PLAIN);
+                s.execute("set role " + OUTSIDER);
+                assertOutsiderView(rows(p, select, 1L));
+                s.execute("reset role");
+                assertThat(rows(p, select, 1L)).containsExactly(PLAIN);
+                s.execute("set session authorization " + OUTSIDER);
+                assertOutsiderView(rows(p, select, 1L));
+                s.execute("reset session authorization");
+                assertThat(rows(p, select, 1L)).containsExactly(PLAIN);
+            }
+            p.setAutoCommit(false);
+            s.execute("set role " + OUTSIDER);
+            assertOutsiderView(rows(p, select, 1L));
+            p.rollback();
+            assertThat(rows(p, select, 1L)).containsExactly(PLAIN);
+            s.execute("set local role " + OUTSIDER);
+            assertOutsiderView(rows(p, select, 1L));
+            p.commit();
+            assertThat(rows(p, select, 1L)).containsExactly(PLAIN);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"SIMPLE", "EXTENDED_THRESHOLD_1"})
+    void pipelinedStatementsWithNonAsciiLiteralsAreServed(Mode mode) throws Exception {
+        try (Connection p = proxy(mode); Connection d = direct(mode)) {
+            for (Connection c : List.of(p, d)) {
+                String table = c == p ? "vault" : "twin";
+                try (Statement s = c.createStatement()) {
+                    s.addBatch("insert into " + table + " (id, d_text, r_varchar) values (1, 'marker ünï', 'çà marker')");
+                    s.addBatch("insert into " + table + " (id, d_text, r_varchar) values (2, 'marker 東京', 'ß marker')");
+                    s.addBatch("update " + table + " set r_text = 'marker €' where d_text = 'marker ünï'");
+                    s.executeBatch();
+                }
+            }
+        }
+        assertSameAsTwin(mode, "select id, d_text, r_varchar, r_text from vault order by id");
+        assertStoredAsEnvelopesOnly();
+    }
+
+    @Test
+    void aPolicyReloadReachesAnOpenSessionAtItsNextStatement() throws Exception {
+        insertPerson(Mode.EXTENDED_THRESHOLD_1);
+        String select = "select ssn, diagnosis, phone from people where id = ?";
+        Path file = dir.resolve("policy.yaml");
+        try (Connection o = connect("127.0.0.1", server.port(), Mode.EXTENDED_THRESHOLD_1, OUTSIDER)) {
+            assertOutsiderView(rows(o, select, 1L));
+            int at = policyYaml.indexOf("readers: [" + READER + "]", policyYaml.indexOf("name: diagnosis"));
+            String wider = policyYaml.substring(0, at) + "readers: [" + READER + ", " + OUTSIDER + "]"
+                    + policyYaml.substring(at + ("readers: [" + READER + "]").length());
+            assertThat(wider).isNotEqualTo(policyYaml);
+            Files.writeString(file, wider);
+            assertThat(server.reloadPolicy()).isTrue();
+            List<List<String>> got = rows(o, select, 1L);
+            assertThat(got.get(0).get(1)).isEqualTo("diagnosis=marker diagnosis");
+            assertThat(got.get(0).get(2)).isEqualTo("phone=***99");
+        } finally {
+            Files.writeString(file, policyYaml);
+            assertThat(server.reloadPolicy()).isTrue();
         }
     }
 

@@ -6,10 +6,12 @@ import dev.pgseal.keys.KeyUnavailableException;
 import dev.pgseal.policy.CatalogFacts;
 import dev.pgseal.policy.ColumnPolicy;
 import dev.pgseal.policy.LogicalType;
+import dev.pgseal.policy.OnUnauthorized;
 import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.sql.CatalogView;
 import dev.pgseal.sql.ColumnRef;
 import dev.pgseal.sql.ParameterPlan;
+import dev.pgseal.sql.ResultOrigin;
 import dev.pgseal.sql.Splice;
 import dev.pgseal.sql.StatementPlan;
 import dev.pgseal.sql.StatementScreen;
@@ -20,6 +22,7 @@ import dev.pgseal.wire.SessionInfo;
 import dev.pgseal.wire.SessionRefusal;
 import dev.pgseal.wire.StatementInterceptor;
 import dev.pgseal.wire.crypto.ColumnAccess;
+import dev.pgseal.wire.crypto.ErrorRedaction;
 import dev.pgseal.wire.crypto.KeyNotReadyException;
 import dev.pgseal.wire.crypto.KeyReadiness;
 import dev.pgseal.wire.crypto.LiteralRendering;
@@ -29,15 +32,20 @@ import dev.pgseal.wire.crypto.ResultDecryption;
 import dev.pgseal.wire.crypto.SessionZone;
 import dev.pgseal.wire.protocol.FrameWriter;
 import dev.pgseal.wire.protocol.Wire;
+import dev.pgseal.wire.protocol.backend.ErrorFields;
+import dev.pgseal.wire.protocol.backend.ErrorResponse;
 import dev.pgseal.wire.protocol.backend.ParameterDescription;
 import dev.pgseal.wire.protocol.backend.ParameterStatus;
 import dev.pgseal.wire.protocol.backend.RowDescription;
 import dev.pgseal.wire.protocol.frontend.Bind;
 import dev.pgseal.wire.protocol.frontend.Close;
 import dev.pgseal.wire.protocol.frontend.Describe;
+import dev.pgseal.wire.protocol.frontend.Execute;
+import dev.pgseal.wire.protocol.frontend.Flush;
 import dev.pgseal.wire.protocol.frontend.FunctionCall;
 import dev.pgseal.wire.protocol.frontend.Parse;
 import dev.pgseal.wire.protocol.frontend.Query;
+import dev.pgseal.wire.protocol.frontend.Sync;
 import dev.pgseal.wire.session.PendingResponse;
 import dev.pgseal.wire.session.RefusalStatement;
 import dev.pgseal.wire.session.ResponseKind;
@@ -52,8 +60,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -88,10 +98,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Errors.</b> An invalid value in a Bind ({@code 22P02}, {@code 22003}, {@code 42804}, …) makes
  * the portal a refusal: pgseal prepares a {@code DO} block that raises the error, binds the client's
  * portal to it with no values and closes the statement again, so PostgreSQL raises the error when
- * the portal is executed and the transaction fails as it would have. A DataRow pgseal cannot
- * deliver (a value that is not a valid envelope, a column the roles may not read under
- * {@code on_unauthorized: error}, a key version not in memory) ends the session: the session seam
- * cannot hold back a backend row yet (see {@code docs/proxy.md}).
+ * the portal is executed and the transaction fails as it would have. A DataRow needing a key
+ * version that is not in memory pauses the backend direction while that version loads off the event
+ * loop ({@link RetryLater}), then the same row is decrypted. A DataRow pgseal cannot deliver (a value
+ * that is not a valid envelope: {@code XX001}; a column the roles may not read under
+ * {@code on_unauthorized: error} that no check before execution could see: {@code 42501}; a key that
+ * cannot be loaded: {@code 58000}) ends the session with that error as FATAL ({@link EndSession}):
+ * PostgreSQL has already executed the statement, so no ordinary error could leave the client's view
+ * of the transaction right.
  */
 final class EncryptingSession implements StatementInterceptor {
 
@@ -135,12 +149,19 @@ final class EncryptingSession implements StatementInterceptor {
     static final class StatementState {
         final StatementPlan.Rewrite plan;
         final int[] clientTypes;
+        final Positions positions;
         /** The latest RowDescription PostgreSQL gave for it (as PostgreSQL sent it), or null. */
         RowDescription lastDescription;
+        /**
+         * Completes when the answer to the Describe(S) pgseal injected behind the Parse arrived (or
+         * will not arrive); null when none was injected.
+         */
+        CompletableFuture<Void> described;
 
-        StatementState(StatementPlan.Rewrite plan, int[] clientTypes) {
+        StatementState(StatementPlan.Rewrite plan, int[] clientTypes, Positions positions) {
             this.plan = plan;
             this.clientTypes = clientTypes;
+            this.positions = positions;
         }
     }
 
@@ -163,26 +184,76 @@ final class EncryptingSession implements StatementInterceptor {
     static final class QueryState {
         final StatementPlan.Rewrite plan;
         final ZoneId zone;
+        final Positions positions;
         ResultDecryption.RowDecryptor rows;
 
-        QueryState(StatementPlan.Rewrite plan, ZoneId zone) {
+        QueryState(StatementPlan.Rewrite plan, ZoneId zone, Positions positions) {
             this.plan = plan;
             this.zone = zone;
+            this.positions = positions;
         }
     }
 
+    /**
+     * Where a session finds its database's catalog facts and a role's access as they are now: both
+     * change (a policy reload re-checks the database; {@code SET ROLE} changes the role). Futures
+     * complete off the event loop; a completed one answers at once.
+     */
+    interface Context {
+        /** The database's verdict under the policy in force. */
+        CompletableFuture<PolicyEnforcement.Verdict> catalog(String database);
+
+        /** What {@code role} (and the policy roles it is a member of) may do in {@code database}. */
+        CompletableFuture<ColumnAccess> access(String database, String role);
+    }
+
+    /** The named statement and portal of the role probe (closed again in the probe's own Sync group). */
+    static final String ROLE_PROBE = "pgseal_role_probe";
+    /**
+     * Statements that may change the current role (lexically; a false alarm only costs one probe). A
+     * change this misses (one behind a comment, or in a function) leaves the session with its session
+     * user's rights, which include those of every role it can switch to.
+     */
+    private static final Pattern ROLE_CHANGE = Pattern.compile("(?i)(?:^|;)\\s*(?:(?:set|reset)\\s+(?:(?:session|local)"
+            + "\\s+)?(?:role|session\\s+authorization|authorization|all)\\b|discard\\s+all\\b)|\\bset_config\\b");
+    /** Statements that may end a transaction, undoing a SET (LOCAL) of the role made in it. */
+    private static final Pattern TRANSACTION_END = Pattern.compile("(?i)\\b(?:rollback|abort|commit|end|prepare)\\b");
+
     private final SessionInfo session;
     private final ProtectedTableGuard guard;
-    private final CatalogFacts facts;
-    private final CatalogView view;
-    private final ColumnAccess access;
+    private final Context context;
+    private CatalogFacts facts;
+    private CatalogView view;
+    private ColumnAccess access;
     private final Keys keys;
+    /** The current role as PostgreSQL last confirmed it (current_user). */
+    private String role;
+    /** A statement may have changed the role since PostgreSQL last confirmed it. */
+    private boolean roleStale;
+    /** The session ran a statement that may change the role: transaction ends may change it back. */
+    private boolean roleTouched;
+    /** The role probe in flight, or null. */
+    private CompletableFuture<String> roleProbe;
+    /** The message whose role probe failed (an aborted transaction): it goes on with the role known before. */
+    private PendingResponse probeFailedFor;
+    /** The catalog verdict the session's facts come from. */
+    private PolicyEnforcement.Verdict verdict;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    /** Statements whose injected Describe(S) is not answered yet. */
+    private final List<StatementState> awaitingDescription = new ArrayList<>();
+    /** The key version the DataRow being retried waits for (null when no row waits). */
+    private KeyLoad keyLoad;
 
-    EncryptingSession(SessionInfo session, ProtectedTableGuard guard, CatalogFacts facts, CatalogView view,
-            ColumnAccess access, Keys keys) {
+    /** A key version loaded for a result row. */
+    private record KeyLoad(int ring, int version) {
+    }
+
+    EncryptingSession(SessionInfo session, ProtectedTableGuard guard, Context context, CatalogFacts facts,
+            CatalogView view, ColumnAccess access, Keys keys) {
         this.session = session;
         this.guard = guard;
+        this.context = context;
+        this.role = session.user();
         this.facts = facts;
         this.view = view;
         this.access = access;
@@ -211,7 +282,7 @@ final class EncryptingSession implements StatementInterceptor {
                 continue; // text that does not lex that way fails in PostgreSQL with a syntax error
             }
             StatementPlan other = current.planner().plan(r.text(), r.lexing(), view);
-            if (!other.equals(plan)) {
+            if (!sameShape(sql, plan, confirmed, other, r)) {
                 return new StatementPlan.Refused(ProtectedTableGuard.NOT_SUPPORTED, "pgseal: statement refused: it "
                         + "uses protected columns and reads differently under session settings still in flight "
                         + "(standard_conforming_strings or client_encoding); send it once the change is confirmed");
@@ -222,6 +293,89 @@ final class EncryptingSession implements StatementInterceptor {
                     + "protected columns and is not valid text in the session's client_encoding");
         }
         return plan;
+    }
+
+    /**
+     * Whether two readings' plans do the same to the statement's bytes: both pass, refuse alike, or
+     * rewrite the same byte spans with the same pieces (text, target column, use, NULL or not) and the
+     * same parameter and result plans. The literals' values may differ (a non-ASCII character decodes
+     * differently per encoding); the confirmed reading's values are the ones used.
+     */
+    static boolean sameShape(byte[] sql, StatementPlan a, StatementReader.Reading ra, StatementPlan b,
+            StatementReader.Reading rb) {
+        if (!(a instanceof StatementPlan.Rewrite x) || !(b instanceof StatementPlan.Rewrite y)) {
+            return a.equals(b);
+        }
+        if (!x.parameters().equals(y.parameters()) || !x.results().equals(y.results()) || !x.rings().equals(y.rings())
+                || x.edits().size() != y.edits().size()) {
+            return false;
+        }
+        int[] oa = offsets(ra, sql);
+        int[] ob = offsets(rb, sql);
+        for (int i = 0; i < x.edits().size(); i++) {
+            TextEdit ex = x.edits().get(i);
+            TextEdit ey = y.edits().get(i);
+            if (at(oa, ex.start()) != at(ob, ey.start()) || at(oa, ex.end()) != at(ob, ey.end()) || at(oa, ex.start()) < 0
+                    || ex.pieces().size() != ey.pieces().size()) {
+                return false;
+            }
+            for (int j = 0; j < ex.pieces().size(); j++) {
+                Splice px = ex.pieces().get(j);
+                Splice py = ey.pieces().get(j);
+                boolean same = px instanceof Splice.Encrypted cx && py instanceof Splice.Encrypted cy
+                        ? cx.target().equals(cy.target()) && cx.use() == cy.use()
+                                && cx.value().isPresent() == cy.value().isPresent()
+                        : px.equals(py);
+                if (!same) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** A reading's char → byte offsets, or none when they do not match its text. */
+    private static int[] offsets(StatementReader.Reading r, byte[] sql) {
+        int[] offsets = charOffsets(sql, r.charset());
+        return offsets.length - 1 == r.text().length() ? offsets : new int[0];
+    }
+
+    private static int at(int[] offsets, int index) {
+        return index < offsets.length ? offsets[index] : -1;
+    }
+
+    /**
+     * For each char of {@code sql} decoded in {@code charset} (malformed input replaced as the
+     * reader replaces it), the offset of the byte it starts at, and the length at the end.
+     */
+    private static int[] charOffsets(byte[] sql, Charset charset) {
+        java.nio.charset.CharsetDecoder decoder = charset.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(sql);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(2);
+        int[] offsets = new int[sql.length * 2 + 1];
+        int n = 0;
+        while (in.hasRemaining()) {
+            int at = in.position();
+            out.clear();
+            out.limit(1);
+            java.nio.charset.CoderResult cr = decoder.decode(in, out, true);
+            if (out.position() == 0 && cr.isOverflow()) {
+                out.limit(2); // a surrogate pair
+                decoder.decode(in, out, true);
+            }
+            if (out.position() == 0) {
+                break;
+            }
+            for (int i = 0; i < out.position(); i++) {
+                offsets[n++] = at;
+            }
+        }
+        out.clear();
+        decoder.flush(out);
+        offsets[n++] = sql.length;
+        return java.util.Arrays.copyOf(offsets, n);
     }
 
     /** Edits are written back in the statement's encoding; one that cannot encode every character is refused. */
@@ -245,15 +399,33 @@ final class EncryptingSession implements StatementInterceptor {
     @Override
     public Interception interceptQuery(Query query, PendingResponse entry) {
         byte[] sql = query.sqlBytes();
+        Interception wait = refresh();
+        if (wait != null) {
+            return wait;
+        }
+        boolean changesRole = noteRoleChange(sql);
         StatementPlan plan = plan(sql);
         if (!(plan instanceof StatementPlan.Rewrite rewrite)) {
             return decided(plan);
         }
+        if (verdict instanceof PolicyEnforcement.Verdict.Refuse) {
+            return Interception.refuse(catalogRefusal());
+        }
+        if (changesRole) {
+            return Interception.refuse(new SessionRefusal(ProtectedTableGuard.NOT_SUPPORTED, "pgseal: statement "
+                    + "refused: it uses protected columns in the same query string as a statement that may change "
+                    + "the role; send the role change as its own statement"));
+        }
+        Interception probe = roleProbe(entry);
+        if (probe != null) {
+            return probe;
+        }
         Settings settings = settings();
         return whenReady(rewrite, settings, () -> {
-            byte[] text = render(sql, rewrite.edits(), settings);
+            Rendered rendered = render(sql, rewrite.edits(), settings);
+            byte[] text = rendered.text();
             if (entry != null) {
-                entry.attach(new QueryState(rewrite, settings.zoneOrUtc()));
+                entry.attach(new QueryState(rewrite, settings.zoneOrUtc(), rendered.positions()));
             }
             if (rewrite.edits().isEmpty()) {
                 return Interception.pass();
@@ -267,17 +439,31 @@ final class EncryptingSession implements StatementInterceptor {
     @Override
     public Interception interceptParse(Parse parse, PendingResponse entry) {
         byte[] sql = parse.sqlBytes();
+        Interception wait = refresh();
+        if (wait != null) {
+            return wait;
+        }
+        noteRoleChange(sql);
         StatementPlan plan = plan(sql);
         if (!(plan instanceof StatementPlan.Rewrite rewrite)) {
             return decided(plan);
         }
+        if (verdict instanceof PolicyEnforcement.Verdict.Refuse) {
+            return Interception.refuse(catalogRefusal());
+        }
+        Interception probe = roleProbe(entry);
+        if (probe != null) {
+            return probe;
+        }
         Settings settings = settings();
         int[] clientTypes = parse.parameterTypes();
         return whenReady(rewrite, settings, () -> {
-            byte[] text = render(sql, rewrite.edits(), settings);
+            Rendered rendered = render(sql, rewrite.edits(), settings);
+            byte[] text = rendered.text();
             int[] types = ParameterEncryption.parseTypes(clientTypes, rewrite.parameters());
+            StatementState statement = new StatementState(rewrite, clientTypes, rendered.positions());
             if (entry != null) {
-                entry.attach(new StatementState(rewrite, clientTypes));
+                entry.attach(statement);
             }
             ByteBuf frame = FrameWriter.start(alloc, 'P', parse.name().length() * 3 + text.length + 8 + types.length * 4);
             Wire.writeCString(frame, parse.name());
@@ -286,7 +472,17 @@ final class EncryptingSession implements StatementInterceptor {
             for (int t : types) {
                 frame.writeInt(t);
             }
-            return Interception.replace(FrameWriter.finish(frame));
+            ByteBuf parseFrame = FrameWriter.finish(frame);
+            if (entry == null || !mayDenyReading()) {
+                return Interception.replace(parseFrame);
+            }
+            // The roles may not read some column under on_unauthorized: error. Learn the statement's
+            // columns before its first Bind, so a statement returning one is refused before it runs.
+            statement.described = new CompletableFuture<>();
+            awaitingDescription.add(statement);
+            return Interception.replace(List.of(Interception.Outgoing.answered(parseFrame),
+                    Interception.Outgoing.injected(new Describe('S', parse.name()).encode(alloc)),
+                    Interception.Outgoing.injected(Flush.INSTANCE.encode(alloc))));
         }, this::refuse);
     }
 
@@ -300,6 +496,21 @@ final class EncryptingSession implements StatementInterceptor {
         }
         if (!(entry.attachment() instanceof StatementState statement)) {
             return Interception.pass();
+        }
+        Interception wait = refresh();
+        if (wait != null) {
+            return wait;
+        }
+        if (verdict instanceof PolicyEnforcement.Verdict.Refuse) {
+            return refuseBind(bind, entry, catalogRefusal());
+        }
+        Interception probe = roleProbe(entry);
+        if (probe != null) {
+            return probe.kind() == Interception.Kind.REFUSE ? refuseBind(bind, entry, probe.refusal()) : probe;
+        }
+        if (statement.lastDescription == null && statement.described != null && !statement.described.isDone()) {
+            // Decided again once the injected Describe(S) is answered.
+            return Interception.suspend(statement.described.handle((done, failure) -> Interception.again()));
         }
         Settings settings = settings();
         if (statement.lastDescription != null) {
@@ -323,6 +534,109 @@ final class EncryptingSession implements StatementInterceptor {
             }
             return Interception.replace(frames);
         }, refusal -> refuseBind(bind, entry, refusal));
+    }
+
+    /**
+     * Null when the session's catalog facts and roles are those of the policy in force and the role
+     * PostgreSQL confirmed; else a suspension until they are known (a policy reload re-checks the
+     * database off the event loop), after which the message is decided again.
+     */
+    private Interception refresh() {
+        CompletableFuture<PolicyEnforcement.Verdict> v = context.catalog(session.database());
+        CompletableFuture<ColumnAccess> a = context.access(session.database(), role);
+        if (!v.isDone() || !a.isDone()) {
+            return Interception.suspend(CompletableFuture.allOf(v, a).handle((done, failure) -> Interception.again()));
+        }
+        if (v.isCompletedExceptionally() || a.isCompletedExceptionally()) {
+            verdict = new PolicyEnforcement.Verdict.Refuse("the catalog or the role's memberships could not be read");
+            return null;
+        }
+        PolicyEnforcement.Verdict now = v.join();
+        if (now != verdict) {
+            verdict = now;
+            if (now instanceof PolicyEnforcement.Verdict.Serve serve) {
+                facts = serve.facts();
+                view = serve.view();
+            }
+        }
+        access = a.join();
+        return null;
+    }
+
+    private SessionRefusal catalogRefusal() {
+        return new SessionRefusal("55000", "pgseal: database \"" + ascii(session.database()) + "\" does not match "
+                + "the encryption policy now in force; see pgseal's log");
+    }
+
+    /** Notes a statement that may change the role; true when it may. */
+    private boolean noteRoleChange(byte[] sql) {
+        String text = new String(sql, StandardCharsets.ISO_8859_1); // the keywords are ASCII in every encoding
+        if (ROLE_CHANGE.matcher(text).find()) {
+            roleStale = true;
+            roleTouched = true;
+            return true;
+        }
+        if (roleTouched && TRANSACTION_END.matcher(text).find()) {
+            // A SET LOCAL ends, or a SET inside the transaction is rolled back.
+            roleStale = true;
+        }
+        return false;
+    }
+
+    /**
+     * Null when the role is known for a statement on protected columns; else the probe:
+     * {@code select current_user} on a named statement and portal, closed again (so the client's
+     * unnamed statement and portal stay as they are), sent ahead of the message, which waits for the
+     * answer and the role's memberships, then is decided again.
+     */
+    private Interception roleProbe(PendingResponse entry) {
+        if (!roleStale || entry == null || entry == probeFailedFor) {
+            return null;
+        }
+        CompletableFuture<String> probe = new CompletableFuture<>();
+        roleProbe = probe;
+        CompletionStage<Interception> later = probe.handle((r, failure) -> {
+            if (failure != null) {
+                probeFailedFor = entry; // an aborted transaction: the statement fails in PostgreSQL anyway
+                return CompletableFuture.<ColumnAccess>completedFuture(null);
+            }
+            return context.access(session.database(), r);
+        }).thenCompose(f -> f).handle((a, failure) -> Interception.again());
+        return Interception.suspend(later, List.of(
+                new Parse(ROLE_PROBE, "select current_user", new int[0]).encode(alloc),
+                new Bind(ROLE_PROBE, ROLE_PROBE, new short[0], new byte[0][], new short[0]).encode(alloc),
+                new Execute(ROLE_PROBE, 0).encode(alloc),
+                new Close('P', ROLE_PROBE).encode(alloc),
+                new Close('S', ROLE_PROBE).encode(alloc),
+                // A group of its own at a group start; inside the client's group a Flush gets the answer
+                // now (an earlier error there makes PostgreSQL skip the probe and the message alike).
+                entry.startsGroup() ? Sync.INSTANCE.encode(alloc) : Flush.INSTANCE.encode(alloc)));
+    }
+
+    /** The answers to the role probe. */
+    private void onProbeResponse(ByteBuf frame, PendingResponse entry, byte type) {
+        CompletableFuture<String> probe = roleProbe;
+        if (probe == null) {
+            return;
+        }
+        if (type == 'D' && entry.kind() == ResponseKind.EXECUTE) {
+            int at = frame.readerIndex() + Wire.HEADER_BYTES + 2;
+            int len = frame.getInt(at);
+            if (len > 0) {
+                role = frame.toString(at + 4, len, settings().charset());
+                roleStale = false;
+            }
+        } else if (type == 'E') {
+            roleProbe = null;
+            probe.completeExceptionally(new IllegalStateException("the role probe failed"));
+        } else if (type == '3' && entry.kind() == ResponseKind.CLOSE && ROLE_PROBE.equals(entry.statementName())) {
+            roleProbe = null;
+            if (roleStale) {
+                probe.completeExceptionally(new IllegalStateException("the role probe got no answer"));
+            } else {
+                probe.complete(role);
+            }
+        }
     }
 
     @Override
@@ -375,6 +689,9 @@ final class EncryptingSession implements StatementInterceptor {
     private Interception whenReady(StatementPlan.Rewrite plan, Settings settings, Step step,
             Function<SessionRefusal, Interception> onRefusal) {
         SessionRefusal refusal = writeRefusal(plan);
+        if (refusal == null) {
+            refusal = readRefusal(plan);
+        }
         if (refusal == null && settings.zone() == null && usesTimestamptz(plan)) {
             refusal = new SessionRefusal("22023", "pgseal: the session's TimeZone " + ascii(session.serverParameter(
                     "TimeZone")) + " has no exact equivalent in pgseal; timestamptz columns cannot be used with it");
@@ -421,6 +738,30 @@ final class EncryptingSession implements StatementInterceptor {
         return missing;
     }
 
+    /** Whether the policy has a column under {@code on_unauthorized: error} that the session's roles may not read. */
+    private boolean mayDenyReading() {
+        for (TablePolicy t : guard.current().policy().tables()) {
+            for (ColumnPolicy c : t.columns()) {
+                if (c.onUnauthorized() == OnUnauthorized.ERROR && !access.canRead(c)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** 42501 when the plan knows a result column the session's roles may not read under {@code on_unauthorized: error}. */
+    private SessionRefusal readRefusal(StatementPlan.Rewrite plan) {
+        for (ResultOrigin o : plan.results()) {
+            ColumnPolicy c = o.target().column();
+            if (c.onUnauthorized() == OnUnauthorized.ERROR && !access.canRead(c)) {
+                return new SessionRefusal(ProtectedValueException.INSUFFICIENT_PRIVILEGE,
+                        "pgseal: permission denied to read column " + o.target().describe());
+            }
+        }
+        return null;
+    }
+
     /** 42501 when the plan stores a value in a column the session's roles may not write. */
     private SessionRefusal writeRefusal(StatementPlan.Rewrite plan) {
         for (ColumnRef target : storeTargets(plan)) {
@@ -461,22 +802,116 @@ final class EncryptingSession implements StatementInterceptor {
         return false;
     }
 
+    /** The text sent for a statement, and how its positions map back to the client's text. */
+    private record Rendered(byte[] text, Positions positions) {
+    }
+
     /** The statement's bytes with the plan's edits applied (literals encrypted), in its encoding. */
-    private byte[] render(byte[] sql, List<TextEdit> edits, Settings settings) {
+    private Rendered render(byte[] sql, List<TextEdit> edits, Settings settings) {
         if (edits.isEmpty()) {
-            return sql;
+            return new Rendered(sql, Positions.IDENTITY);
         }
         // While settings are in flight, E'\\x…' reads the same under either standard_conforming_strings.
         LiteralRendering rendering = new LiteralRendering(keys.cipher(), settings.zoneOrUtc(),
                 settings.settled() && settings.standardConformingStrings());
+        List<String> replacements = rendering.renderAll(edits);
+        Positions positions = Positions.of(edits, replacements);
         if (settings.utf8()) {
-            return rendering.applyUtf8(sql, edits);
+            return new Rendered(rendering.applyUtf8(sql, edits, replacements), positions);
         }
         String text = new String(sql, settings.charset());
-        return rendering.apply(text, edits).getBytes(settings.charset());
+        return new Rendered(rendering.apply(text, edits, replacements).getBytes(settings.charset()), positions);
+    }
+
+    /**
+     * Maps a cursor position in the text pgseal sent (PostgreSQL's {@code P} field, 1-based
+     * characters) back to the client's text: a position after an edit shifts by the edit's length
+     * difference, one inside an edit becomes the edit's start.
+     */
+    static final class Positions {
+        static final Positions IDENTITY = new Positions(new int[0], new int[0], new int[0]);
+
+        private final int[] starts;
+        private final int[] ends;
+        private final int[] lengths;
+
+        private Positions(int[] starts, int[] ends, int[] lengths) {
+            this.starts = starts;
+            this.ends = ends;
+            this.lengths = lengths;
+        }
+
+        static Positions of(List<TextEdit> edits, List<String> replacements) {
+            int n = edits.size();
+            int[] starts = new int[n];
+            int[] ends = new int[n];
+            int[] lengths = new int[n];
+            for (int i = 0; i < n; i++) {
+                starts[i] = edits.get(i).start();
+                ends[i] = edits.get(i).end();
+                lengths[i] = replacements.get(i).length();
+            }
+            return new Positions(starts, ends, lengths);
+        }
+
+        /** The client's 1-based position for {@code sent}, a 1-based position in the text sent. */
+        int toClient(int sent) {
+            int q = sent - 1;
+            int delta = 0;
+            for (int i = 0; i < starts.length; i++) {
+                int sentStart = starts[i] + delta;
+                if (q < sentStart) {
+                    break;
+                }
+                if (q < sentStart + lengths[i]) {
+                    return starts[i] + 1;
+                }
+                delta += lengths[i] - (ends[i] - starts[i]);
+            }
+            return q - delta + 1;
+        }
     }
 
     // ---------------------------------------------------------------- results
+
+    @Override
+    public ErrorResponse rewriteError(ErrorResponse error, PendingResponse entry) {
+        if (entry != null && entry.kind().isExtendedProtocol() && !awaitingDescription.isEmpty()) {
+            // PostgreSQL now skips to Sync: an injected Describe(S) still unanswered never will be.
+            List<StatementState> waiting = new ArrayList<>(awaitingDescription);
+            awaitingDescription.clear();
+            waiting.forEach(st -> st.described.complete(null));
+        }
+        if (entry != null && entry.kind().isExtendedProtocol() && roleProbe != null) {
+            CompletableFuture<String> probe = roleProbe;
+            roleProbe = null;
+            probe.completeExceptionally(new IllegalStateException("the role probe was skipped"));
+        }
+        ErrorFields fields = redaction().redact(error.fields());
+        ErrorResponse out = fields == error.fields() ? error : new ErrorResponse(fields);
+        Positions positions = null;
+        Object a = entry == null ? null : entry.attachment();
+        if (a instanceof QueryState q) {
+            positions = q.positions;
+        } else if (a instanceof StatementState st && entry.kind() == ResponseKind.PARSE) {
+            positions = st.positions;
+        }
+        if (positions != null && positions != Positions.IDENTITY) {
+            out = out.withPosition(positions::toClient);
+        }
+        return out;
+    }
+
+    @Override
+    public ErrorFields rewriteNotice(ErrorFields notice) {
+        return redaction().redact(notice);
+    }
+
+    /** Keeps ciphertext out of errors and notices, per the session's roles now. */
+    private ErrorRedaction redaction() {
+        return new ErrorRedaction(guard.current().policy(), access, keys.cipher(), keys.readiness(),
+                settings().zoneOrUtc());
+    }
 
     @Override
     public ParameterDescription rewriteParameterDescription(ParameterDescription description, PendingResponse entry) {
@@ -517,6 +952,21 @@ final class EncryptingSession implements StatementInterceptor {
 
     @Override
     public void onInjectedResponse(ByteBuf frame, PendingResponse entry) {
+        byte type = frame.getByte(frame.readerIndex());
+        if (roleProbe != null && (ROLE_PROBE.equals(entry.statementName()) || ROLE_PROBE.equals(entry.portalName()))) {
+            onProbeResponse(frame, entry, type);
+            return;
+        }
+        if (entry.kind() == ResponseKind.DESCRIBE_STATEMENT && entry.attachment() instanceof StatementState statement
+                && statement.described != null && (type == 'T' || type == 'n')) {
+            if (type == 'T') {
+                statement.lastDescription = RowDescription.decode(frame.slice(frame.readerIndex() + Wire.HEADER_BYTES,
+                        frame.readableBytes() - Wire.HEADER_BYTES));
+            }
+            awaitingDescription.remove(statement);
+            statement.described.complete(null);
+            return;
+        }
         if (entry.kind() == ResponseKind.DESCRIBE_PORTAL && frame.getByte(frame.readerIndex()) == 'T'
                 && entry.attachment() instanceof PortalState portal) {
             RowDescription d = RowDescription.decode(frame.slice(frame.readerIndex() + Wire.HEADER_BYTES,
@@ -527,28 +977,46 @@ final class EncryptingSession implements StatementInterceptor {
 
     @Override
     public ByteBuf onDataRow(ByteBuf frame, PendingResponse entry) {
-        ResultDecryption.RowDecryptor rows = null;
-        Object a = entry.attachment();
-        if (a instanceof QueryState query) {
-            rows = query.rows;
-        } else if (a instanceof PortalState portal && entry.kind() == ResponseKind.EXECUTE) {
-            rows = portal.rows;
-            if (rows == null) {
-                rows = rowsFromStatement(portal);
-            }
-        }
-        if (rows == null) {
-            return frame;
-        }
         try {
-            return rows.apply(frame, alloc);
+            ResultDecryption.RowDecryptor rows = null;
+            Object a = entry.attachment();
+            if (a instanceof QueryState query) {
+                rows = query.rows;
+            } else if (a instanceof PortalState portal && entry.kind() == ResponseKind.EXECUTE) {
+                rows = portal.rows;
+                if (rows == null) {
+                    rows = rowsFromStatement(portal);
+                }
+            }
+            if (rows == null) {
+                return frame;
+            }
+            ByteBuf out = rows.apply(frame, alloc);
+            keyLoad = null;
+            return out;
         } catch (KeyNotReadyException e) {
-            // The session cannot hold back this row while the key loads: load it for the next
-            // statement and end this session (see the class comment).
-            keys.loadForDecryption().apply(e.ringId(), e.version());
-            throw new ProtectedValueException(ProtectedValueException.KEY_UNAVAILABLE, "pgseal: a key version "
-                    + "needed to decrypt a result row was not in memory");
+            throw new RetryLater(loadForRow(e.ringId(), e.version()));
+        } catch (ProtectedValueException e) {
+            // PostgreSQL has executed the statement: the client cannot be told an error that matches
+            // the transaction's state, so the session ends with the error as FATAL.
+            throw new EndSession(new SessionRefusal(e.sqlState(), ascii(e.getMessage())));
         }
+    }
+
+    /**
+     * Starts loading {@code (ring, version)} off the event loop, or ends the session when a load of
+     * that same version already finished and it is still not in memory (it failed, or the key is gone).
+     */
+    private CompletionStage<?> loadForRow(int ring, int version) {
+        KeyLoad previous = keyLoad;
+        if (previous != null && previous.ring() == ring && previous.version() == version) {
+            LOG.warn("key ring id {} version {} could not be loaded for a result row", ring, version);
+            throw new EndSession(new SessionRefusal(ProtectedValueException.KEY_UNAVAILABLE, "pgseal: a key version "
+                    + "needed to decrypt a result row is not available"));
+        }
+        CompletionStage<?> load = keys.loadForDecryption().apply(ring, version);
+        keyLoad = new KeyLoad(ring, version);
+        return load;
     }
 
     /** A portal executed with no RowDescription of its own: the statement's latest. */

@@ -49,10 +49,13 @@ import org.slf4j.LoggerFactory;
  *   <li>The verdict of a served database carries its {@link CatalogFacts} (OIDs, column numbers,
  *       schemas by table name) for the session's planner and result decryption: {@link #facts}.</li>
  *   <li>At admission to a covered database, the policy roles the session user is a member of
- *       ({@code pg_has_role(user, role, 'MEMBER')}) are looked up once per (database, user), off the
+ *       (itself and the roles granted to it, transitively; a superuser gets no implicit membership)
+ *       are looked up once per (database, user), off the
  *       event loop, and cached until the policy changes: {@link #access}. Grants made later are seen
- *       after the next policy reload; {@code SET ROLE} is not followed yet (the session will track it
- *       and ask again for the new role).</li>
+ *       after the next policy reload. A session that changes its role ({@code SET ROLE},
+ *       {@code SET SESSION AUTHORIZATION}, {@code RESET}) asks for the new role the same way.</li>
+ *   <li>A policy reload ({@link #policyChanged}) re-checks the databases checked before; open
+ *       sessions take the new facts and role access at their next statement.</li>
  * </ul>
  */
 public final class PolicyEnforcement implements SessionHooks {
@@ -86,9 +89,18 @@ public final class PolicyEnforcement implements SessionHooks {
     private final Map<String, CompletableFuture<Verdict>> verdicts = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<ColumnAccess>> accesses = new ConcurrentHashMap<>();
 
+    /**
+     * The policy roles a role holds: itself and every role granted to it, directly or through other
+     * roles. Explicit grants only: a superuser is not a reader of every column just because
+     * {@code pg_has_role} answers true for it on every role.
+     */
     private static final String MEMBERSHIPS = """
-            select r.rolname from pg_catalog.pg_roles u, pg_catalog.pg_roles r
-            where u.rolname = ? and r.rolname = any (?) and pg_catalog.pg_has_role(u.oid, r.oid, 'MEMBER')""";
+            with recursive granted(oid) as (
+                select oid from pg_catalog.pg_roles where rolname = ?
+                union
+                select a.roleid from pg_catalog.pg_auth_members a join granted g on a.member = g.oid)
+            select r.rolname from pg_catalog.pg_roles r join granted g on r.oid = g.oid
+            where r.rolname = any (?)""";
 
     /**
      * @param policy the policy in force (read at each decision, so reloads apply)
@@ -117,11 +129,41 @@ public final class PolicyEnforcement implements SessionHooks {
         this.keys = keys;
     }
 
-    /** Forgets every cached verdict: the next session of each database checks its catalog again. */
+    /**
+     * Forgets every cached verdict and role lookup, and checks the databases already checked again
+     * right away (off the event loop): open sessions pick up the new facts at their next statement,
+     * new sessions at admission.
+     */
     public void policyChanged() {
+        Set<String> checked = Set.copyOf(verdicts.keySet());
         verdicts.clear();
         accesses.clear();
+        Policy now = policy.get();
+        for (String database : checked) {
+            if (covers(now, database)) {
+                verdicts.computeIfAbsent(database, this::checkLater);
+            }
+        }
     }
+
+    /** What open {@link EncryptingSession}s ask: the verdict and role access in force now. */
+    private final EncryptingSession.Context sessionContext = new EncryptingSession.Context() {
+        @Override
+        public CompletableFuture<Verdict> catalog(String database) {
+            CompletableFuture<Verdict> v = verdicts.computeIfAbsent(database, PolicyEnforcement.this::checkLater);
+            v.whenComplete((done, failure) -> {
+                if (failure != null) {
+                    verdicts.remove(database, v);
+                }
+            });
+            return v;
+        }
+
+        @Override
+        public CompletableFuture<ColumnAccess> access(String database, String role) {
+            return accessFuture(database, role);
+        }
+    };
 
     /**
      * The catalog facts of {@code database} once a check found it consistent (empty before the check
@@ -202,7 +244,8 @@ public final class PolicyEnforcement implements SessionHooks {
                 : accessOf(database, session.user()));
     }
 
-    private CompletionStage<Optional<SessionRefusal>> accessOf(String database, String user) {
+    /** The roles {@code user} (a session user or a role set later) has, looked up once per (database, role). */
+    private CompletableFuture<ColumnAccess> accessFuture(String database, String user) {
         String key = accessKey(database, user);
         CompletableFuture<ColumnAccess> access = accesses.computeIfAbsent(key, k -> CompletableFuture.supplyAsync(() -> {
             try {
@@ -211,6 +254,17 @@ public final class PolicyEnforcement implements SessionHooks {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, blocking));
+        access.whenComplete((done, failure) -> {
+            if (failure != null) {
+                accesses.remove(key, access);
+            }
+        });
+        return access;
+    }
+
+    private CompletionStage<Optional<SessionRefusal>> accessOf(String database, String user) {
+        String key = accessKey(database, user);
+        CompletableFuture<ColumnAccess> access = accessFuture(database, user);
         return access.handle((a, failure) -> {
             if (failure == null) {
                 return Optional.<SessionRefusal>empty();
@@ -258,7 +312,8 @@ public final class PolicyEnforcement implements SessionHooks {
             Optional<Verdict.Serve> serve = served(session.database());
             Optional<ColumnAccess> roles = access(session.database(), session.user());
             if (serve.isPresent() && roles.isPresent()) {
-                return new EncryptingSession(session, guard, serve.get().facts(), serve.get().view(), roles.get(), keys);
+                return new EncryptingSession(session, guard, sessionContext, serve.get().facts(), serve.get().view(),
+                        roles.get(), keys);
             }
         }
         return guard.openSession(session);

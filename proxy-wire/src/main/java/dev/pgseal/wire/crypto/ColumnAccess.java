@@ -6,10 +6,11 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The roles whose rights a session has for protected columns: the session user and every policy
- * role it is a member of ({@code pg_has_role(user, role, 'MEMBER')}, looked up at admission).
- * Today this follows the user of the StartupMessage; {@code SET ROLE} and
- * {@code SET SESSION AUTHORIZATION} tracking will replace the set when the session changes role.
+ * The roles whose rights a session has for protected columns: the current role and every policy
+ * role it has been granted, directly or transitively (explicit grants only, looked up off the event
+ * loop once per database and role). A session starts with its session user's; after
+ * {@code SET ROLE}, {@code SET SESSION AUTHORIZATION} or {@code RESET} the session asks PostgreSQL
+ * for {@code current_user} and takes that role's.
  *
  * @param roles the role names (as in {@code pg_roles.rolname}), the session user included
  */

@@ -50,13 +50,30 @@ public final class LiteralRendering {
      * @throws IllegalArgumentException when an edit lies outside the text
      */
     public String apply(String sql, List<TextEdit> edits) {
+        return apply(sql, edits, renderAll(edits));
+    }
+
+    /**
+     * The text of each edit, in order (encrypting its literals), for {@link #apply(String, List, List)}
+     * and {@link #applyUtf8(byte[], List, List)}; the caller learns how long each replacement is.
+     *
+     * @throws ProtectedValueException when a literal is not valid for its column's type
+     */
+    public List<String> renderAll(List<TextEdit> edits) {
         List<String> replacements = new ArrayList<>(edits.size());
+        for (TextEdit e : edits) {
+            replacements.add(render(e.pieces()));
+        }
+        return replacements;
+    }
+
+    /** {@code sql} with each edit replaced by its rendered text ({@link #renderAll}). */
+    public String apply(String sql, List<TextEdit> edits, List<String> replacements) {
         for (TextEdit e : edits) {
             if (e.end() > sql.length()) {
                 throw new IllegalArgumentException("edit [" + e.start() + ", " + e.end() + ") beyond the text ("
                         + sql.length() + " chars)");
             }
-            replacements.add(render(e.pieces()));
         }
         StringBuilder out = new StringBuilder(sql);
         for (int i = edits.size() - 1; i >= 0; i--) {
@@ -71,16 +88,22 @@ public final class LiteralRendering {
      * copied, not re-encoded.
      */
     public byte[] applyUtf8(byte[] sqlUtf8, List<TextEdit> edits) {
+        return applyUtf8(sqlUtf8, edits, renderAll(edits));
+    }
+
+    /** {@link #applyUtf8(byte[], List)} with each edit's text already rendered ({@link #renderAll}). */
+    public byte[] applyUtf8(byte[] sqlUtf8, List<TextEdit> edits, List<String> replacements) {
         int[] charToByte = charOffsets(sqlUtf8);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(sqlUtf8.length + 64 * edits.size());
         int copied = 0;
-        for (TextEdit e : edits) {
+        for (int i = 0; i < edits.size(); i++) {
+            TextEdit e = edits.get(i);
             if (e.end() >= charToByte.length) {
                 throw new IllegalArgumentException("edit [" + e.start() + ", " + e.end() + ") beyond the text");
             }
             int from = charToByte[e.start()];
             out.write(sqlUtf8, copied, from - copied);
-            out.writeBytes(render(e.pieces()).getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(replacements.get(i).getBytes(StandardCharsets.UTF_8));
             copied = charToByte[e.end()];
         }
         out.write(sqlUtf8, copied, sqlUtf8.length - copied);

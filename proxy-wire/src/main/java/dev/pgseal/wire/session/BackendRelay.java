@@ -8,23 +8,42 @@ import dev.pgseal.wire.protocol.backend.ErrorResponse;
 import dev.pgseal.wire.protocol.backend.ParameterDescription;
 import dev.pgseal.wire.protocol.backend.ParameterStatus;
 import dev.pgseal.wire.protocol.backend.RowDescription;
+import dev.pgseal.wire.protocol.FrameWriter;
+import dev.pgseal.wire.protocol.backend.ErrorFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
 
 /**
  * PostgreSQL → client in the READY phase: matches every message to the FIFO entry it answers, lets
- * the {@link StatementInterceptor} rewrite RowDescription, ParameterDescription, DataRow and
- * ErrorResponse and observe ParameterStatus, and consumes the responses to injected messages.
- * Frames relayed as they are leave as one slice per run.
+ * the {@link StatementInterceptor} rewrite RowDescription, ParameterDescription, DataRow,
+ * ErrorResponse and NoticeResponse and observe ParameterStatus, and consumes the responses to
+ * injected messages. Frames relayed as they are leave as one slice per run.
+ *
+ * <p>Frame ownership: a DataRow goes to the interceptor as a retained slice of the batch; if the
+ * interceptor returns, the slice (or its replacement) is the interceptor's answer and goes to the
+ * client; if it throws, this relay releases the slice. {@link StatementInterceptor.RetryLater}
+ * pauses this direction: the unprocessed rest of the batch (from that DataRow on) and any later
+ * batches are held, the session stops reading PostgreSQL, and processing starts again at the same
+ * frame when the stage completes, on the client's event loop.
  */
 final class BackendRelay {
+    private enum Step { NEXT, PAUSE, STOP }
+
     private final Channel client;
     private final ResponseTracker tracker;
     private final StatementInterceptor interceptor;
     private final boolean intercepting;
     private final RelayOwner owner;
     private final ClientRelay clientRelay;
+    /** Batches not yet processed (the head from its reader index on), in arrival order. */
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
     private int runStart;
+    private boolean paused;
+    private boolean closed;
+    /** The DataRow being retried: its FIFO entry was matched already and must not be matched twice. */
+    private PendingResponse retrying;
 
     BackendRelay(Channel client, ResponseTracker tracker, StatementInterceptor interceptor, RelayOwner owner,
                  ClientRelay clientRelay) {
@@ -38,27 +57,73 @@ final class BackendRelay {
 
     /** Takes a batch of whole frames (and its ownership). */
     void onBatch(ByteBuf batch) {
-        int at = batch.readerIndex();
-        int end = batch.writerIndex();
-        runStart = at;
-        boolean go = true;
-        try {
+        if (closed) {
+            batch.release();
+            return;
+        }
+        held.addLast(batch);
+        if (!paused) {
+            drain();
+        }
+    }
+
+    /** Whether reading from PostgreSQL is on hold (a DataRow waits for a stage). */
+    boolean isPaused() {
+        return paused;
+    }
+
+    /** The session ends: releases everything held. */
+    void close() {
+        closed = true;
+        while (!held.isEmpty()) {
+            held.pollFirst().release();
+        }
+    }
+
+    private void drain() {
+        boolean progressed = false;
+        while (!closed && !paused && !held.isEmpty()) {
+            ByteBuf batch = held.peekFirst();
+            int at = batch.readerIndex();
+            int end = batch.writerIndex();
+            runStart = at;
+            Step step = Step.NEXT;
             while (at < end) {
                 int len = Wire.frameLength(batch, at);
-                if (!onFrame(batch, at, len)) {
-                    go = false;
+                step = onFrame(batch, at, len);
+                if (step != Step.NEXT) {
                     break;
                 }
                 at += len;
             }
-            if (go) {
-                relayRun(batch, end);
+            if (step == Step.STOP) {
+                close();
+                return;
             }
-        } finally {
-            batch.release();
+            progressed = true;
+            if (step == Step.PAUSE) {
+                relayRun(batch, at);
+                batch.readerIndex(at);
+                break;
+            }
+            relayRun(batch, end);
+            held.pollFirst().release();
         }
-        if (go) {
+        if (progressed && !closed) {
             clientRelay.backendProgressed();
+        }
+    }
+
+    /** The stage a paused DataRow waited for completed: go on at that frame. */
+    private void resume() {
+        if (closed || !paused) {
+            return;
+        }
+        paused = false;
+        drain();
+        if (!closed) {
+            client.flush();
+            owner.backendInputChanged();
         }
     }
 
@@ -85,19 +150,23 @@ final class BackendRelay {
         return batch.slice(at + Wire.HEADER_BYTES, len - Wire.HEADER_BYTES);
     }
 
-    private boolean onFrame(ByteBuf batch, int at, int len) {
+    private Step onFrame(ByteBuf batch, int at, int len) {
         byte type = batch.getByte(at);
         try {
-            PendingResponse entry = tracker.onBackend(type);
+            PendingResponse entry;
+            if (retrying != null) {
+                entry = retrying;
+                retrying = null;
+            } else {
+                entry = tracker.onBackend(type);
+            }
             if (entry != null && entry.injected) {
-                return onInjectedResponse(batch, at, len, type, entry);
+                return onInjectedResponse(batch, at, len, type, entry) ? Step.NEXT : Step.STOP;
             }
             switch (type) {
                 case 'D' -> {
                     if (intercepting && entry != null && entry.attachment() != null) {
-                        relayRun(batch, at);
-                        runStart = at + len;
-                        toClient(interceptor.onDataRow(batch.retainedSlice(at, len), entry));
+                        return onDataRow(batch, at, len, entry);
                     }
                 }
                 case 'T' -> {
@@ -128,7 +197,7 @@ final class BackendRelay {
                         if (refusal != null) {
                             relayRun(batch, at + len);
                             owner.refuseSession(refusal);
-                            return false;
+                            return Step.STOP;
                         }
                     }
                 }
@@ -142,29 +211,76 @@ final class BackendRelay {
                         }
                     }
                 }
+                case 'N' -> {
+                    if (intercepting) {
+                        ErrorFields notice = ErrorFields.decode(body(batch, at, len));
+                        ErrorFields r = interceptor.rewriteNotice(notice);
+                        if (r != notice) {
+                            ByteBuf frame = FrameWriter.start(client.alloc(), 'N', 64);
+                            r.writeTo(frame);
+                            replace(batch, at, len, FrameWriter.finish(frame));
+                        }
+                    }
+                }
                 default -> {
                 }
             }
-            return true;
+            return Step.NEXT;
         } catch (ProtocolMismatchException e) {
             relayRun(batch, at);
             owner.internalError(e);
-            return false;
+            return Step.STOP;
         } catch (MalformedMessageException e) {
             relayRun(batch, at);
             owner.internalError(new ProtocolMismatchException("malformed backend message: " + e.getMessage()));
-            return false;
+            return Step.STOP;
+        } catch (StatementInterceptor.EndSession e) {
+            relayRun(batch, at);
+            owner.refuseSession(e.refusal());
+            return Step.STOP;
         } catch (RuntimeException e) {
             relayRun(batch, at);
             owner.hookFailed(e);
-            return false;
+            return Step.STOP;
         }
+    }
+
+    /**
+     * Hands a DataRow to the interceptor. The slice it gets is released here when the interceptor
+     * throws (it owns it only once it returns); on {@link StatementInterceptor.RetryLater} the frame
+     * stays in the batch and this direction pauses.
+     */
+    private Step onDataRow(ByteBuf batch, int at, int len, PendingResponse entry) {
+        relayRun(batch, at);
+        ByteBuf slice = batch.retainedSlice(at, len);
+        ByteBuf out;
+        try {
+            out = interceptor.onDataRow(slice, entry);
+        } catch (StatementInterceptor.RetryLater later) {
+            slice.release();
+            pause(later.ready(), entry);
+            return Step.PAUSE;
+        } catch (RuntimeException e) {
+            slice.release();
+            throw e;
+        }
+        runStart = at + len;
+        toClient(out);
+        return Step.NEXT;
+    }
+
+    private void pause(CompletionStage<?> ready, PendingResponse entry) {
+        paused = true;
+        retrying = entry;
+        owner.backendInputChanged();
+        ready.whenComplete((v, failure) -> client.eventLoop().execute(this::resume));
     }
 
     /**
      * A response to an injected message goes to the interceptor, not to the client. An ErrorResponse
      * to an injected extended-protocol message is also the client's: PostgreSQL now skips the
-     * client's own messages up to Sync, and the client must learn why.
+     * client's own messages up to Sync, and the client must learn why — unless the Sync it skips to
+     * is an injected one (injected messages that formed their own group).
      */
     private boolean onInjectedResponse(ByteBuf batch, int at, int len, byte type, PendingResponse entry) {
         relayRun(batch, at);
@@ -176,7 +292,7 @@ final class BackendRelay {
             case 'E' -> {
                 ErrorResponse error = ErrorResponse.decode(body(batch, at, len));
                 owner.backendError(error);
-                if (entry.kind().isExtendedProtocol()) {
+                if (entry.kind().isExtendedProtocol() && !tracker.skipsOnlyInjected()) {
                     ErrorResponse r = interceptor.rewriteError(error, entry);
                     toClient(r == error ? batch.retainedSlice(at, len) : r.encode(client.alloc()));
                 }

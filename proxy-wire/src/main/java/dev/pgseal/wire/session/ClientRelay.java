@@ -31,7 +31,8 @@ final class ClientRelay {
     private enum Step { NEXT, WAIT_PLAN, WAIT_HOOK, STOP }
 
     /** A frame whose interceptor decision is still to come. */
-    private record Suspended(ByteBuf frame, FrontendMessageType type, PendingResponse entry, String name) {
+    private record Suspended(ByteBuf frame, FrontendMessageType type, PendingResponse entry, String name,
+            String name2, boolean settledBefore) {
     }
 
     private final Channel backend;
@@ -171,29 +172,20 @@ final class ClientRelay {
                 return Step.NEXT;
             }
             ByteBuf body = batch.slice(at + Wire.HEADER_BYTES, len - Wire.HEADER_BYTES);
-            Interception decision;
-            inHook = true;
-            try {
-                decision = switch (t) {
-                    case QUERY -> interceptor.interceptQuery(Query.decode(body), entry);
-                    case PARSE -> interceptor.interceptParse(Parse.decode(body), entry);
-                    case BIND -> entry != null && entry.attachment() instanceof SessionRefusal
-                            ? Interception.replace(new Bind(m.name1(), m.name2(), new short[0], new byte[0][], new short[0])
-                                    .encode(backend.alloc()))
-                            : interceptor.interceptBind(Bind.decode(body), entry);
-                    case FUNCTION_CALL -> interceptor.interceptFunctionCall(FunctionCall.decode(body), entry);
-                    default -> Interception.pass();
-                };
-            } finally {
-                inHook = false;
-            }
+            Interception decision = decide(t, m.name1(), m.name2(), body, entry);
             if (decision == null || decision.kind() == Interception.Kind.PASS) {
                 return Step.NEXT;
             }
             if (decision.kind() == Interception.Kind.SUSPEND) {
-                suspended = new Suspended(batch.retainedSlice(at, len), t, entry, m.name1());
+                relayRun(batch, at);
+                runStart = at + len;
+                suspended = new Suspended(batch.retainedSlice(at, len), t, entry, m.name1(), m.name2(), settledBefore);
+                injectAhead(decision, entry);
                 watch(decision.later());
                 return Step.WAIT_HOOK;
+            }
+            if (decision.kind() == Interception.Kind.AGAIN) {
+                throw new IllegalStateException("again() is only the outcome of a suspension");
             }
             relayRun(batch, at);
             runStart = at + len;
@@ -204,11 +196,65 @@ final class ClientRelay {
             owner.violation(e.getMessage().startsWith("invalid frontend message type") ? e.getMessage()
                     : "invalid message format: " + e.getMessage());
             return Step.STOP;
+        } catch (StatementInterceptor.EndSession e) {
+            relayRun(batch, at);
+            owner.refuseSession(e.refusal());
+            return Step.STOP;
         } catch (RuntimeException e) {
             relayRun(batch, at);
             owner.hookFailed(e);
             return Step.STOP;
         }
+    }
+
+    /** The interceptor's decision on a client message ({@code entry} already recorded). */
+    private Interception decide(FrontendMessageType t, String name1, String name2, ByteBuf body, PendingResponse entry) {
+        inHook = true;
+        try {
+            return switch (t) {
+                case QUERY -> interceptor.interceptQuery(Query.decode(body), entry);
+                case PARSE -> interceptor.interceptParse(Parse.decode(body), entry);
+                case BIND -> entry != null && entry.attachment() instanceof SessionRefusal
+                        ? Interception.replace(new Bind(name1, name2, new short[0], new byte[0][], new short[0])
+                                .encode(backend.alloc()))
+                        : interceptor.interceptBind(Bind.decode(body), entry);
+                case FUNCTION_CALL -> interceptor.interceptFunctionCall(FunctionCall.decode(body), entry);
+                default -> Interception.pass();
+            };
+        } finally {
+            inHook = false;
+        }
+    }
+
+    /**
+     * Sends a suspension's injected frames ahead of the client's message, whose FIFO entry (already
+     * recorded) moves behind them.
+     */
+    private void injectAhead(Interception decision, PendingResponse entry) {
+        if (decision.frames().isEmpty()) {
+            return;
+        }
+        List<FrameNames> names = new java.util.ArrayList<>();
+        try {
+            for (Interception.Outgoing o : decision.frames()) {
+                names.add(FrameNames.of(o.frame()));
+            }
+        } catch (MalformedMessageException e) {
+            decision.discard();
+            throw new IllegalStateException("an interceptor produced a malformed frame: " + e.getMessage());
+        }
+        tracker.withdraw(entry);
+        for (int i = 0; i < names.size(); i++) {
+            PendingResponse e = names.get(i).record(tracker);
+            if (e != null) {
+                e.injected = true;
+            }
+            write(decision.frames().get(i).frame());
+        }
+        if (entry != null) {
+            tracker.requeue(entry);
+        }
+        backend.flush();
     }
 
     private void watch(CompletionStage<Interception> later) {
@@ -233,12 +279,32 @@ final class ClientRelay {
                 throw new IllegalStateException("a suspended interceptor step failed",
                         failure == null ? new NullPointerException("no decision") : failure);
             }
+            if (next.kind() == Interception.Kind.AGAIN) {
+                settledBefore = s.settledBefore();
+                ByteBuf f = s.frame();
+                next = decide(s.type(), s.name(), s.name2(), f.slice(f.readerIndex() + Wire.HEADER_BYTES,
+                        f.readableBytes() - Wire.HEADER_BYTES), s.entry());
+                if (next.kind() == Interception.Kind.SUSPEND) {
+                    suspended = s;
+                    injectAhead(next, s.entry());
+                    watch(next.later());
+                    return;
+                }
+                if (next.kind() == Interception.Kind.AGAIN) {
+                    throw new IllegalStateException("again() is only the outcome of a suspension");
+                }
+            }
             apply(next, s.type(), s.entry(), s.name(), s.frame());
+        } catch (StatementInterceptor.EndSession e) {
+            owner.refuseSession(e.refusal());
+            return;
         } catch (RuntimeException e) {
             owner.hookFailed(e);
             return;
         } finally {
-            s.frame().release();
+            if (suspended != s) {
+                s.frame().release();
+            }
         }
         resume();
     }

@@ -23,6 +23,10 @@ public final class PendingResponse {
     boolean resolved;
     /** Sent by pgseal, not by the client: its responses are pgseal's. */
     boolean injected;
+    /** Whether no extended-protocol message without its Sync came before it (see {@link #startsGroup()}). */
+    boolean startsGroup;
+    /** Recorded in the FIFO at least once (a requeued entry keeps what it was first recorded as). */
+    boolean recorded;
 
     PendingResponse(ResponseKind kind, String statementName, String portalName) {
         this.kind = kind;
@@ -61,6 +65,15 @@ public final class PendingResponse {
     /** Whether PostgreSQL is done with this entry: answered, failed, or skipped after an error. */
     public boolean resolved() {
         return resolved;
+    }
+
+    /**
+     * Whether the message starts a new exchange: every message recorded before it was a Query, a
+     * FunctionCall or a Sync (or none), so no extended-protocol Sync group is open. Messages injected
+     * ahead of it may then form a Sync group of their own.
+     */
+    public boolean startsGroup() {
+        return startsGroup;
     }
 
     /** Whether pgseal injected the message (its responses never reach the client). */

@@ -528,6 +528,11 @@ public final class ProxySession implements SessionInfo {
         client.config().setAutoRead(relaying && backend.isWritable() && (clientRelay == null || !clientRelay.isSuspended()));
     }
 
+    /** PostgreSQL is read while the client can take more and no DataRow waits for a key. */
+    private void updateBackendAutoRead() {
+        backend.config().setAutoRead(client.isWritable() && (backendRelay == null || !backendRelay.isPaused()));
+    }
+
     private void violation(String message) {
         LOG.warn("client={} protocol violation: {}", client.remoteAddress(), LogText.escape(message));
         fatalAndClose("08P01", message);
@@ -561,6 +566,9 @@ public final class ProxySession implements SessionInfo {
         state = State.CLOSED;
         if (clientRelay != null) {
             clientRelay.close();
+        }
+        if (backendRelay != null) {
+            backendRelay.close();
         }
         if (startupTimeout != null) {
             startupTimeout.cancel(false);
@@ -639,6 +647,13 @@ public final class ProxySession implements SessionInfo {
         }
 
         @Override
+        public void backendInputChanged() {
+            if (state == State.READY) {
+                updateBackendAutoRead();
+            }
+        }
+
+        @Override
         public void parameterStatus(ParameterStatus status) {
             recordParameterStatus(status);
         }
@@ -683,7 +698,7 @@ public final class ProxySession implements SessionInfo {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             if (backend != null && state != State.CLOSED) {
-                backend.config().setAutoRead(client.isWritable());
+                updateBackendAutoRead();
             }
             ctx.fireChannelWritabilityChanged();
         }

@@ -33,6 +33,9 @@ interface RelayOwner {
     /** The client relay suspended or resumed reading: recompute the client channel's autoRead. */
     void clientInputChanged();
 
+    /** The backend relay paused or resumed reading PostgreSQL: recompute the backend channel's autoRead. */
+    void backendInputChanged();
+
     /** PostgreSQL reported a run-time parameter. */
     void parameterStatus(ParameterStatus status);
 

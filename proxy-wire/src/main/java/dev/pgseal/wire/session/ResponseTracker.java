@@ -43,6 +43,8 @@ public final class ResponseTracker {
     /** Sequence of the latest entry enqueued, and of the latest one answered with ReadyForQuery as its end. */
     private long lastEntrySequence = -1;
     private long lastReadyPointSequence = -1;
+    /** The latest entry recorded (a requeued one counts where it went again), or null. */
+    private PendingResponse lastAdded;
     /** When set, entries of Describe, Bind and Execute start with the plan of their statement or portal. */
     private boolean propagateAttachments;
 
@@ -204,6 +206,14 @@ public final class ResponseTracker {
     }
 
     private PendingResponse add(PendingResponse entry) {
+        if (!entry.recorded) {
+            entry.recorded = true;
+            entry.startsGroup = lastAdded == null || lastAdded.kind() == ResponseKind.SYNC
+                    || lastAdded.kind() == ResponseKind.QUERY || lastAdded.kind() == ResponseKind.FUNCTION_CALL;
+        }
+        if (entry.kind() != ResponseKind.COPY_END) {
+            lastAdded = entry;
+        }
         entry.sequence = nextSequence++;
         queue.addLast(entry);
         switch (entry.kind()) {
@@ -526,6 +536,15 @@ public final class ResponseTracker {
     /** Entries waiting for a response, oldest first (a snapshot). */
     public java.util.List<PendingResponse> pending() {
         return java.util.List.copyOf(queue);
+    }
+
+    /**
+     * Whether PostgreSQL now skips up to a Sync that pgseal injected (an error among injected
+     * messages that formed their own Sync group: the client need not hear of it).
+     */
+    public boolean skipsOnlyInjected() {
+        PendingResponse head = head();
+        return head != null && head.kind() == ResponseKind.SYNC && head.injected;
     }
 
     /** Whether nothing is pending. */

@@ -52,7 +52,7 @@ final class SessionHarness implements AutoCloseable {
 
             @Override
             public void refuseSession(SessionRefusal refusal) {
-                endings.add("refused: " + refusal.sqlState());
+                endings.add("refused: " + refusal.sqlState() + " " + refusal.message());
             }
 
             @Override
@@ -70,6 +70,10 @@ final class SessionHarness implements AutoCloseable {
 
             @Override
             public void clientInputChanged() {
+            }
+
+            @Override
+            public void backendInputChanged() {
             }
 
             @Override
@@ -168,6 +172,7 @@ final class SessionHarness implements AutoCloseable {
         }
         closed = true;
         clientRelay.close();
+        backendRelay.close();
         toClient.flushOutbound();
         toBackend.flushOutbound();
         fromClient.finishAndReleaseAll();
