@@ -45,44 +45,21 @@ final class StatementReader {
      *     character, so that every supported encoding must be tried while the settings are unconfirmed
      */
     static Screening screen(StatementScreen screen, byte[] sql, SessionInfo session, boolean nonAsciiNames) {
-        String encodingName = session.serverParameter("client_encoding");
-        if (encodingName == null) {
-            encodingName = "UTF8";
+        List<Reading> readings = readings(sql, session, nonAsciiNames);
+        if (readings.isEmpty()) {
+            return new Screening(Set.of(), false, Optional.of("client_encoding "
+                    + session.serverParameter("client_encoding") + " is not one pgseal can read statements in"));
         }
-        if (!ClientEncodings.isSupported(encodingName)) {
-            return new Screening(Set.of(), false, Optional.of("client_encoding " + encodingName
-                    + " is not one pgseal can read statements in"));
-        }
-        Charset confirmedCharset = ClientEncodings.charset(encodingName);
-        LexSettings confirmedLexing = confirmedLexing(session);
-        Screening merged = screen.screen(decode(sql, confirmedCharset), confirmedLexing);
-        if (session.settled()) {
-            return merged;
-        }
-        List<Charset> charsets = new ArrayList<>();
-        charsets.add(confirmedCharset);
-        if (hasHighBytes(sql)) {
-            charsets.addAll(HIDING_ENCODINGS);
-            if (nonAsciiNames) {
-                for (String other : ClientEncodings.supported()) {
-                    Charset c = ClientEncodings.charset(other);
-                    if (!charsets.contains(c)) {
-                        charsets.add(c);
-                    }
-                }
-            }
-        }
-        for (Charset charset : charsets) {
-            String text = charset.equals(confirmedCharset) ? null : decode(sql, charset);
-            for (LexSettings lexing : List.of(LexSettings.STANDARD, LexSettings.LEGACY)) {
-                if (text == null && lexing.equals(confirmedLexing)) {
-                    continue; // the confirmed reading, done above
-                }
-                Screening other = screen.screen(text == null ? decode(sql, confirmedCharset) : text, lexing);
+        Screening merged = null;
+        for (Reading r : readings) {
+            Screening one = screen.screen(r.text(), r.lexing());
+            if (merged == null) {
+                merged = one;
+            } else {
                 // Text that does not lex under a reading PostgreSQL may not use fails there with a
                 // syntax error: only what such a reading finds counts, not its failure to read.
-                merged = union(merged, new Screening(other.protectedTables(), other.touchesPgsealSchema(),
-                        Optional.empty(), other.refusal()));
+                merged = union(merged, new Screening(one.protectedTables(), one.touchesPgsealSchema(),
+                        Optional.empty(), one.refusal()));
             }
         }
         return merged;

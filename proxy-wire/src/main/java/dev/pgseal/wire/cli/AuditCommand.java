@@ -2,9 +2,7 @@ package dev.pgseal.wire.cli;
 
 import dev.pgseal.keys.audit.AuditChainVerification;
 import dev.pgseal.keys.audit.AuditSettings;
-import dev.pgseal.wire.config.InvalidConfigException;
 import dev.pgseal.wire.config.ServerConfig;
-import dev.pgseal.wire.config.ServerConfigLoader;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -39,14 +37,11 @@ final class AuditCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            ServerConfig cfg;
-            try {
-                cfg = ServerConfigLoader.load(config);
-            } catch (InvalidConfigException e) {
-                System.err.println("pgseal: invalid config:");
-                e.errors().forEach(d -> System.err.println("  " + d));
+            Optional<ServerConfig> loaded = ConfigFile.load(config);
+            if (loaded.isEmpty()) {
                 return 1;
             }
+            ServerConfig cfg = loaded.get();
             if (cfg.store().isEmpty() || cfg.keystore().isEmpty()) {
                 System.err.println("pgseal: " + config + " needs a 'keystore' and a 'store' section: the audit key "
                         + "and the log they name are what is verified");

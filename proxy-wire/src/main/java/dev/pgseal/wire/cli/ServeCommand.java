@@ -2,10 +2,9 @@ package dev.pgseal.wire.cli;
 
 import dev.pgseal.wire.app.PgsealServer;
 import dev.pgseal.wire.app.StartupException;
-import dev.pgseal.wire.config.InvalidConfigException;
 import dev.pgseal.wire.config.ServerConfig;
-import dev.pgseal.wire.config.ServerConfigLoader;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -46,14 +45,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig cfg;
-        try {
-            cfg = ServerConfigLoader.load(config);
-        } catch (InvalidConfigException e) {
-            System.err.println("pgseal: invalid config:");
-            e.errors().forEach(d -> System.err.println("  " + d));
+        Optional<ServerConfig> loaded = ConfigFile.load(config);
+        if (loaded.isEmpty()) {
             return 1;
         }
+        ServerConfig cfg = loaded.get();
         if (check) {
             System.out.println("config " + config + " is valid");
             return 0;

@@ -1,10 +1,9 @@
 package dev.pgseal.wire.cli;
 
 import dev.pgseal.keys.StoreSettings;
-import dev.pgseal.wire.config.InvalidConfigException;
 import dev.pgseal.wire.config.ServerConfig;
-import dev.pgseal.wire.config.ServerConfigLoader;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options of the offline admin commands: the server config whose {@code store} they read. */
@@ -19,14 +18,11 @@ final class StoreOptions {
 
     /** The store settings, or null after printing why there are none. */
     StoreSettings store() {
-        ServerConfig cfg;
-        try {
-            cfg = ServerConfigLoader.load(config);
-        } catch (InvalidConfigException e) {
-            System.err.println("pgseal: invalid config:");
-            e.errors().forEach(d -> System.err.println("  " + d));
+        Optional<ServerConfig> loaded = ConfigFile.load(config);
+        if (loaded.isEmpty()) {
             return null;
         }
+        ServerConfig cfg = loaded.get();
         if (cfg.store().isEmpty()) {
             System.err.println("pgseal: " + config + " has no 'store' section: there is no key store to read");
             return null;

@@ -8,10 +8,9 @@ import dev.pgseal.keys.access.AccessToken;
 import dev.pgseal.keys.access.AccessTokens;
 import dev.pgseal.keys.access.IssuedToken;
 import dev.pgseal.keys.access.Role;
-import dev.pgseal.wire.config.InvalidConfigException;
 import dev.pgseal.wire.config.ServerConfig;
-import dev.pgseal.wire.config.ServerConfigLoader;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -140,14 +139,11 @@ final class TokensCommand extends CommandGroup {
      */
     private static int offline(Path config, boolean json, Function<AccessTokens, JsonNode> work,
             Function<JsonNode, String> render) {
-        ServerConfig cfg;
-        try {
-            cfg = ServerConfigLoader.load(config);
-        } catch (InvalidConfigException e) {
-            System.err.println("pgseal: invalid config:");
-            e.errors().forEach(d -> System.err.println("  " + d));
+        Optional<ServerConfig> loaded = ConfigFile.load(config);
+        if (loaded.isEmpty()) {
             return 1;
         }
+        ServerConfig cfg = loaded.get();
         if (cfg.store().isEmpty() || cfg.keystore().isEmpty()) {
             System.err.println("pgseal: " + config + " needs a 'keystore' and a 'store' section: tokens live in the "
                     + "store, and their creation is audited with the keystore's audit key");

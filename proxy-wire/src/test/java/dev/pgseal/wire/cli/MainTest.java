@@ -40,7 +40,9 @@ class MainTest {
 
     @ParameterizedTest(name = "pgseal {0} --help")
     @ValueSource(strings = {"demo", "serve", "policy", "policy validate", "policy ddl", "policy schema", "keys",
-            "keys list", "audit", "audit verify"})
+            "keys list", "keys show", "keys create", "keys rotate", "keys deactivate", "keys compromise",
+            "keys schedule-deletion", "keys cancel-deletion", "tokens", "tokens create", "tokens list",
+            "tokens revoke", "audit", "audit verify"})
     void everyCommandDescribesItself(String command) {
         String[] words = (command + " --help").split(" ");
         Result r = run(words);
