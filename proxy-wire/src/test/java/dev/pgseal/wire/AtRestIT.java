@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.pgseal.keys.KeystoreSettings;
-import dev.pgseal.keys.SecretSource;
-import dev.pgseal.keys.StoreSettings;
 import dev.pgseal.policy.ColumnPolicy;
 import dev.pgseal.policy.EnvelopeConstraint;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyLoader;
 import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.wire.app.PgsealServer;
-import dev.pgseal.wire.config.ServerConfig;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +37,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -180,16 +175,8 @@ class AtRestIT {
             // A deterministic column with a unique index, so a rewritten statement can fail with 23505.
             s.execute("create unique index vault_d_text_unique on public.vault (d_text)");
         }
-        Path pass = Files.writeString(dir.resolve("pass.txt"), "correct horse battery staple\n");
-        KeystoreSettings keystore = new KeystoreSettings(KeystoreSettings.Type.SOFTWARE, Optional.empty(),
-                Optional.empty(), Optional.empty(), KeystoreSettings.DEFAULT_MASTER_KEY_LABEL,
-                Optional.of(dir.resolve("keys.p12")), Optional.of(SecretSource.file(pass)));
-        StoreSettings store = new StoreSettings(pg.jdbcUrl(STORE), "postgres", Optional.empty(), 2);
-        ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", 0),
-                new ServerConfig.Upstream("127.0.0.1", pg.port, ServerConfig.UpstreamTls.DISABLE),
-                ServerConfig.Tls.DISABLED, Optional.of(policyFile), Optional.of(keystore), Optional.of(store),
-                new ServerConfig.Admin("127.0.0.1", 0), ServerConfig.Limits.DEFAULT);
-        server = PgsealServer.start(config);
+        server = PgsealServer.start(ServerUnderPolicy.config(dir, policyFile, "127.0.0.1", pg.port, "postgres",
+                null, pg.jdbcUrl(STORE)));
 
         for (Mode mode : Mode.values()) {
             jdbcWorkload(mode);

@@ -3,12 +3,8 @@ package dev.pgseal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pgseal.keys.KeystoreSettings;
-import dev.pgseal.keys.SecretSource;
-import dev.pgseal.keys.StoreSettings;
 import dev.pgseal.testing.PostgresFixture;
 import dev.pgseal.wire.app.PgsealServer;
-import dev.pgseal.wire.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -21,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,18 +84,7 @@ class FailClosedIT {
                         key: customers
                         readers: "*"
                 """.formatted(database));
-        Path pass = Files.writeString(dir.resolve("pass.txt"), "correct horse battery staple\n");
-        KeystoreSettings keystore = new KeystoreSettings(KeystoreSettings.Type.SOFTWARE, Optional.empty(),
-                Optional.empty(), Optional.empty(), KeystoreSettings.DEFAULT_MASTER_KEY_LABEL,
-                Optional.of(dir.resolve("keys.p12")), Optional.of(SecretSource.file(pass)));
-        Optional<SecretSource> password = Optional.ofNullable(pg.password())
-                .map(p -> SecretSource.file(write(dir.resolve("store.pass"), p)));
-        StoreSettings store = new StoreSettings(pg.jdbcUrl(storeDatabase), pg.user(), password, 2);
-        ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", 0),
-                new ServerConfig.Upstream(pg.host(), pg.port(), ServerConfig.UpstreamTls.DISABLE),
-                ServerConfig.Tls.DISABLED, Optional.of(policy), Optional.of(keystore), Optional.of(store),
-                new ServerConfig.Admin("127.0.0.1", 0), ServerConfig.Limits.DEFAULT);
-        server = PgsealServer.start(config);
+        server = PgsealServer.start(ServerUnderPolicy.config(dir, policy, storeDatabase));
     }
 
     @AfterAll
@@ -119,13 +103,6 @@ class FailClosedIT {
         }
     }
 
-    private static Path write(Path file, String text) {
-        try {
-            return Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Connection through(String db, String mode) throws SQLException {
         PostgresFixture pg = PostgresFixture.get();

@@ -3,9 +3,6 @@ package dev.pgseal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pgseal.keys.KeystoreSettings;
-import dev.pgseal.keys.SecretSource;
-import dev.pgseal.keys.StoreSettings;
 import dev.pgseal.policy.ColumnPolicy;
 import dev.pgseal.policy.EnvelopeConstraint;
 import dev.pgseal.policy.Policy;
@@ -13,8 +10,6 @@ import dev.pgseal.policy.PolicyLoader;
 import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.testing.PostgresFixture;
 import dev.pgseal.wire.app.PgsealServer;
-import dev.pgseal.wire.config.ServerConfig;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +28,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -200,18 +194,7 @@ class TransparentEncryptionIT {
             // policy role implicitly.
             s.execute("grant " + READER + " to current_user");
         }
-        Path pass = Files.writeString(dir.resolve("pass.txt"), "correct horse battery staple\n");
-        KeystoreSettings keystore = new KeystoreSettings(KeystoreSettings.Type.SOFTWARE, Optional.empty(),
-                Optional.empty(), Optional.empty(), KeystoreSettings.DEFAULT_MASTER_KEY_LABEL,
-                Optional.of(dir.resolve("keys.p12")), Optional.of(SecretSource.file(pass)));
-        Optional<SecretSource> password = Optional.ofNullable(pg.password())
-                .map(p -> SecretSource.file(write(dir.resolve("store.pass"), p)));
-        StoreSettings store = new StoreSettings(pg.jdbcUrl(storeDatabase), pg.user(), password, 2);
-        ServerConfig config = new ServerConfig(new ServerConfig.Listen("127.0.0.1", 0),
-                new ServerConfig.Upstream(pg.host(), pg.port(), ServerConfig.UpstreamTls.DISABLE),
-                ServerConfig.Tls.DISABLED, Optional.of(policyFile), Optional.of(keystore), Optional.of(store),
-                new ServerConfig.Admin("127.0.0.1", 0), ServerConfig.Limits.DEFAULT);
-        server = PgsealServer.start(config);
+        server = PgsealServer.start(ServerUnderPolicy.config(dir, policyFile, storeDatabase));
     }
 
     @AfterAll
@@ -233,13 +216,6 @@ class TransparentEncryptionIT {
         }
     }
 
-    private static Path write(Path file, String text) {
-        try {
-            return Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Connection proxy(Mode mode) throws SQLException {
         return connect("127.0.0.1", server.port(), mode, PostgresFixture.get().user());
