@@ -694,6 +694,9 @@ class TransparentEncryptionIT {
         for (String sql : List.of(
                 "select id from vault where d_text = 'marker position' and nosuchcolumn = 1",
                 "select id from vault where d_text = 'marker position' and id = 'not a number'",
+                // Characters beyond the BMP before, inside and after the rewritten literal: PostgreSQL counts each once.
+                "select '\uD83D\uDE00' as e, id from vault where d_text = 'marker \uD83D\uDE00 position' "
+                        + "and label = '\uD83D\uDE00' and nosuchcolumn = 1",
                 "insert into vault (id, d_text, r_text) values (1, 'marker p', 'marker q'), ('x', 'marker r', 'marker s')")) {
             int expected = position(direct(mode), sql);
             int actual = position(proxy(mode), sql);

@@ -14,19 +14,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@link ColumnCipher} over a {@link KeyResolver}: writes and reads the envelope of
  * {@link EnvelopeHeader}. Primitives are cached per (ring id, version) for as long as the resolver
  * hands out the same live key material; the JDK's key objects inside them cannot be zeroed, so the
- * cache is bounded and entries expire when unused (they become garbage at once).
+ * cache is bounded and entries are rebuilt 10 minutes after they were made (the old ones become
+ * garbage at once).
  */
 public final class EnvelopeCipher implements ColumnCipher {
 
     private final KeyResolver keys;
+    /** Slots of {@link #hot}: a power of two, far above the key versions one policy keeps live. */
+    private static final int HOT_SLOTS = 64;
+
+    /**
+     * A direct-mapped table in front of {@link #primitives}, read on every value without touching
+     * the cache's bookkeeping (which cost more than the AES itself on short values). A slot is
+     * cleared when the cache drops its entry, so the slots never keep primitives the cache has let
+     * go: an entry expires 10 minutes after it was built, however often the slot served it, and
+     * the next use builds it again (one HKDF).
+     */
+    private final AtomicReferenceArray<KeyPrimitives> hot = new AtomicReferenceArray<>(HOT_SLOTS);
     private final Cache<Long, KeyPrimitives> primitives = Caffeine.newBuilder()
             .maximumSize(4096)
-            .expireAfterAccess(Duration.ofMinutes(10))
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .removalListener((Long id, KeyPrimitives p, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                if (id != null) {
+                    hot.compareAndSet(slot(id), p, null);
+                }
+            })
+            .executor(Runnable::run)
             .build();
 
     public EnvelopeCipher(KeyResolver keys) {
@@ -107,11 +126,22 @@ public final class EnvelopeCipher implements ColumnCipher {
 
     private KeyPrimitives primitivesFor(DataKey key) {
         long id = ((long) key.ringId() << 32) | (key.version() & 0xffffffffL);
-        KeyPrimitives p = primitives.getIfPresent(id);
+        int slot = slot(id);
+        KeyPrimitives p = hot.get(slot);
+        if (p != null && p.servesMaterialOf(key)) {
+            return p;
+        }
+        p = primitives.getIfPresent(id);
         if (p == null || !p.servesMaterialOf(key)) {
             p = KeyPrimitives.of(key);
             primitives.put(id, p);
         }
+        hot.set(slot, p);
         return p;
+    }
+
+    private static int slot(long id) {
+        long h = id * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 58) & (HOT_SLOTS - 1);
     }
 }

@@ -157,12 +157,19 @@ final class EncryptingSession implements StatementInterceptor {
          * will not arrive); null when none was injected.
          */
         CompletableFuture<Void> described;
+        /** The last result plan made for it, reused while its inputs stay the same. */
+        private ResultPlanMemo resultPlan;
 
         StatementState(StatementPlan.Rewrite plan, int[] clientTypes, Positions positions) {
             this.plan = plan;
             this.clientTypes = clientTypes;
             this.positions = positions;
         }
+    }
+
+    /** A result plan and what it was made from (facts and roles by identity: they are replaced, never changed). */
+    private record ResultPlanMemo(RowDescription description, CatalogFacts facts, ColumnAccess access,
+            ResultDecryption plan) {
     }
 
     /** A portal: its statement, the Bind's result formats, and the row decryptor once known. */
@@ -241,6 +248,11 @@ final class EncryptingSession implements StatementInterceptor {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     /** Statements whose injected Describe(S) is not answered yet. */
     private final List<StatementState> awaitingDescription = new ArrayList<>();
+    /** {@link #settings()} of the reported values last seen (compared by identity). */
+    private Settings lastSettings;
+    private String lastEncoding;
+    private String lastScs;
+    private String lastTimeZone;
     /** The key version the DataRow being retried waits for (null when no row waits). */
     private KeyLoad keyLoad;
 
@@ -385,13 +397,30 @@ final class EncryptingSession implements StatementInterceptor {
 
     private Settings settings() {
         String encoding = session.serverParameter("client_encoding");
+        String scs = session.serverParameter("standard_conforming_strings");
+        String timeZone = session.serverParameter("TimeZone");
+        boolean settled = session.settled();
+        Settings last = lastSettings;
+        // The reported values are the same String objects until PostgreSQL reports a change.
+        if (last != null && encoding == lastEncoding && scs == lastScs && timeZone == lastTimeZone
+                && settled == last.settled()) {
+            return last;
+        }
+        Settings now = readSettings(encoding, scs, timeZone, settled);
+        lastEncoding = encoding;
+        lastScs = scs;
+        lastTimeZone = timeZone;
+        lastSettings = now;
+        return now;
+    }
+
+    private static Settings readSettings(String encoding, String scs, String timeZone, boolean settled) {
         Charset charset = encoding == null || !dev.pgseal.wire.session.ClientEncodings.isSupported(encoding)
                 ? StandardCharsets.UTF_8
                 : dev.pgseal.wire.session.ClientEncodings.charset(encoding);
-        String scs = session.serverParameter("standard_conforming_strings");
         boolean standard = scs == null || scs.equalsIgnoreCase("on");
-        ZoneId zone = SessionZone.parse(session.serverParameter("TimeZone")).orElse(null);
-        return new Settings(charset, session.settled(), standard, zone);
+        ZoneId zone = SessionZone.parse(timeZone).orElse(null);
+        return new Settings(charset, settled, standard, zone);
     }
 
     // ---------------------------------------------------------------- client messages
@@ -514,8 +543,7 @@ final class EncryptingSession implements StatementInterceptor {
         }
         Settings settings = settings();
         if (statement.lastDescription != null) {
-            ResultDecryption known = ResultDecryption.plan(statement.lastDescription, facts, statement.plan.results(), 0,
-                    access);
+            ResultDecryption known = resultPlan(statement, statement.lastDescription);
             if (known.deniedColumn().isPresent()) {
                 return refuseBind(bind, entry, new SessionRefusal(ProtectedValueException.INSUFFICIENT_PRIVILEGE,
                         "pgseal: permission denied to read column " + known.deniedColumn().get()));
@@ -815,33 +843,55 @@ final class EncryptingSession implements StatementInterceptor {
         LiteralRendering rendering = new LiteralRendering(keys.cipher(), settings.zoneOrUtc(),
                 settings.settled() && settings.standardConformingStrings());
         List<String> replacements = rendering.renderAll(edits);
-        Positions positions = Positions.of(edits, replacements);
         if (settings.utf8()) {
-            return new Rendered(rendering.applyUtf8(sql, edits, replacements), positions);
+            // Only a 4-byte sequence is a character beyond the BMP (two chars in Java, one in PostgreSQL).
+            String text = hasUtf8FourByteSequence(sql) ? new String(sql, StandardCharsets.UTF_8) : null;
+            return new Rendered(rendering.applyUtf8(sql, edits, replacements), Positions.of(edits, replacements, text));
         }
         String text = new String(sql, settings.charset());
-        return new Rendered(rendering.apply(text, edits, replacements).getBytes(settings.charset()), positions);
+        return new Rendered(rendering.apply(text, edits, replacements).getBytes(settings.charset()),
+                Positions.of(edits, replacements, text));
+    }
+
+    private static boolean hasUtf8FourByteSequence(byte[] sql) {
+        for (byte b : sql) {
+            if ((b & 0xf8) == 0xf0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * Maps a cursor position in the text pgseal sent (PostgreSQL's {@code P} field, 1-based
      * characters) back to the client's text: a position after an edit shifts by the edit's length
-     * difference, one inside an edit becomes the edit's start.
+     * difference, one inside an edit becomes the edit's start. Edits are at Java char offsets, and
+     * PostgreSQL counts characters: a character beyond the BMP (two chars) counts once.
      */
     static final class Positions {
-        static final Positions IDENTITY = new Positions(new int[0], new int[0], new int[0]);
+        static final Positions IDENTITY = new Positions(new int[0], new int[0], new int[0], new int[0], new int[0]);
 
         private final int[] starts;
         private final int[] ends;
         private final int[] lengths;
+        /** Char offsets of the characters beyond the BMP in the client's text, ascending. */
+        private final int[] clientPairs;
+        /** The same in the text sent (those inside an edit are gone, the others shifted). */
+        private final int[] sentPairs;
 
-        private Positions(int[] starts, int[] ends, int[] lengths) {
+        private Positions(int[] starts, int[] ends, int[] lengths, int[] clientPairs, int[] sentPairs) {
             this.starts = starts;
             this.ends = ends;
             this.lengths = lengths;
+            this.clientPairs = clientPairs;
+            this.sentPairs = sentPairs;
         }
 
-        static Positions of(List<TextEdit> edits, List<String> replacements) {
+        /**
+         * The map of {@code edits} replaced by {@code replacements} (ASCII) in {@code clientText},
+         * which may be null when it has no character beyond the BMP.
+         */
+        static Positions of(List<TextEdit> edits, List<String> replacements, String clientText) {
             int n = edits.size();
             int[] starts = new int[n];
             int[] ends = new int[n];
@@ -851,11 +901,61 @@ final class EncryptingSession implements StatementInterceptor {
                 ends[i] = edits.get(i).end();
                 lengths[i] = replacements.get(i).length();
             }
-            return new Positions(starts, ends, lengths);
+            if (clientText == null) {
+                return new Positions(starts, ends, lengths, new int[0], new int[0]);
+            }
+            int[] client = new int[clientText.length()];
+            int[] sent = new int[clientText.length()];
+            int nc = 0;
+            int ns = 0;
+            int edit = 0;
+            int delta = 0;
+            for (int at = 0; at < clientText.length() - 1; at++) {
+                if (!Character.isHighSurrogate(clientText.charAt(at)) || !Character.isLowSurrogate(clientText.charAt(at + 1))) {
+                    continue;
+                }
+                client[nc++] = at;
+                while (edit < n && ends[edit] <= at) {
+                    delta += lengths[edit] - (ends[edit] - starts[edit]);
+                    edit++;
+                }
+                if (edit >= n || at < starts[edit]) {
+                    sent[ns++] = at + delta;
+                }
+                at++;
+            }
+            return new Positions(starts, ends, lengths, java.util.Arrays.copyOf(client, nc),
+                    java.util.Arrays.copyOf(sent, ns));
         }
 
-        /** The client's 1-based position for {@code sent}, a 1-based position in the text sent. */
+        /** The client's 1-based position for {@code sent}, a 1-based character position in the text sent. */
         int toClient(int sent) {
+            if (sentPairs.length == 0 && clientPairs.length == 0) {
+                return toClientChars(sent);
+            }
+            int chars = toClientChars(charPosition(sent, sentPairs));
+            int pairsBefore = 0;
+            while (pairsBefore < clientPairs.length && clientPairs[pairsBefore] < chars - 1) {
+                pairsBefore++;
+            }
+            return chars - pairsBefore;
+        }
+
+        /** The 1-based char position of the 1-based character position {@code p} in a text with {@code pairs}. */
+        private static int charPosition(int p, int[] pairs) {
+            int chars = p;
+            for (int pair : pairs) {
+                if (pair < chars - 1) {
+                    chars++;
+                } else {
+                    break;
+                }
+            }
+            return chars;
+        }
+
+        /** {@link #toClient} in chars. */
+        private int toClientChars(int sent) {
             int q = sent - 1;
             int delta = 0;
             for (int i = 0; i < starts.length; i++) {
@@ -933,7 +1033,7 @@ final class EncryptingSession implements StatementInterceptor {
         }
         if (a instanceof StatementState statement) {
             statement.lastDescription = description;
-            return ResultDecryption.plan(description, facts, statement.plan.results(), 0, access).description();
+            return resultPlan(statement, description).description();
         }
         if (a instanceof PortalState portal) {
             return described(portal, description).description();
@@ -945,7 +1045,7 @@ final class EncryptingSession implements StatementInterceptor {
     private ResultDecryption described(PortalState portal, RowDescription description) {
         portal.description = description;
         portal.statement.lastDescription = description;
-        ResultDecryption d = ResultDecryption.plan(description, facts, portal.statement.plan.results(), 0, access);
+        ResultDecryption d = resultPlan(portal.statement, description);
         portal.rows = d.rows(portal.resultFormats, keys.cipher(), keys.readiness(), portal.zone);
         return d;
     }
@@ -1019,6 +1119,21 @@ final class EncryptingSession implements StatementInterceptor {
         return load;
     }
 
+    /**
+     * The plan of {@code statement}'s rows as {@code description} describes them, under the
+     * session's catalog facts and roles now; the last one is reused while all three stay the same
+     * (an executed prepared statement is described again on every execution).
+     */
+    private ResultDecryption resultPlan(StatementState statement, RowDescription description) {
+        ResultPlanMemo m = statement.resultPlan;
+        if (m != null && m.facts() == facts && m.access() == access && m.description().equals(description)) {
+            return m.plan();
+        }
+        ResultDecryption plan = ResultDecryption.plan(description, facts, statement.plan.results(), 0, access);
+        statement.resultPlan = new ResultPlanMemo(description, facts, access, plan);
+        return plan;
+    }
+
     /** A portal executed with no RowDescription of its own: the statement's latest. */
     private ResultDecryption.RowDecryptor rowsFromStatement(PortalState portal) {
         RowDescription d = portal.statement.lastDescription;
@@ -1026,7 +1141,7 @@ final class EncryptingSession implements StatementInterceptor {
             throw new ProtectedValueException(ProtectedValueException.DATA_CORRUPTED, "pgseal: rows of a rewritten "
                     + "statement arrived before any description of its columns");
         }
-        ResultDecryption plan = ResultDecryption.plan(d, facts, portal.statement.plan.results(), 0, access);
+        ResultDecryption plan = resultPlan(portal.statement, d);
         portal.rows = plan.rows(portal.resultFormats, keys.cipher(), keys.readiness(), portal.zone);
         return portal.rows;
     }
