@@ -6,10 +6,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /**
- * The canonical encoding of one logical type: the bytes pgseal encrypts. Equal values of the type
- * (as PostgreSQL's equality operator sees them) have equal canonical bytes however the client
- * wrote them ({@code 42}, {@code 042}, {@code ' 42'} or binary int4), so deterministic ciphertexts
- * match. Decoding prints what PostgreSQL would print for the type (ISO DateStyle, hex bytea,
+ * The canonical encoding of one logical type: the bytes pgseal encrypts. In a codec from
+ * {@link #forType}, equal values of the type (as PostgreSQL's equality operator sees them) have
+ * equal canonical bytes however the client wrote them ({@code 42}, {@code 042}, {@code ' 42'} or
+ * binary int4), so deterministic ciphertexts match; {@link #forColumn} gives randomized columns an
+ * encoding that also keeps what PostgreSQL prints but does not compare ({@code numeric}'s scale). Decoding prints what PostgreSQL would print for the type (ISO DateStyle, hex bytea,
  * shortest round-trip float8).
  *
  * <p>Time zones: a {@code timestamptz} written without an offset is read in the session's zone and
@@ -22,9 +23,24 @@ import java.time.ZoneOffset;
  */
 public interface CanonicalCodec {
 
-    /** The codec for {@code type}. */
+    /**
+     * The codec for {@code type} whose encoding is its <em>equality form</em>: values PostgreSQL's
+     * equality operator calls equal have equal bytes. Deterministic columns encrypt this form. It
+     * decodes every encoding of the type, including {@link #forColumn}'s.
+     */
     static CanonicalCodec forType(LogicalType type) {
         return CanonicalCodecs.forType(type);
+    }
+
+    /**
+     * The codec that encodes values of a column of {@code type} encrypted in {@code mode}.
+     * Deterministic columns get {@link #forType}'s equality form. Randomized columns keep what
+     * PostgreSQL keeps of a value although its equality ignores it — today only {@code numeric}'s
+     * display scale ({@code 1.50} stays {@code 1.50}) — since their ciphertexts never compare.
+     * Both codecs decode both encodings, so which one wrote a value does not matter when reading.
+     */
+    static CanonicalCodec forColumn(LogicalType type, EncryptionMode mode) {
+        return CanonicalCodecs.forColumn(type, mode);
     }
 
     /** The logical type this codec encodes. */

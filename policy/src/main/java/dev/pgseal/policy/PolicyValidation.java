@@ -9,7 +9,10 @@ import dev.pgseal.policy.yaml.Diagnostic;
 import dev.pgseal.policy.yaml.DurationText;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -79,12 +82,27 @@ public final class PolicyValidation {
             for (ColumnPolicy c : t.columns()) {
                 out.append("  ").append(c.name()).append(' ').append(c.type()).append(' ')
                         .append(lower(c.encryption())).append(" key ").append(c.key())
+                        .append(c.equalityGroup().map(g -> " equality_group " + g).orElse(""))
                         .append("; readers: ").append(c.readers())
                         .append("; writers: ").append(c.writers())
                         .append("; others: ").append(lower(c.onUnauthorized()));
                 c.mask().ifPresent(m -> out.append(" \"").append(m.text()).append('"'));
                 out.append('\n');
             }
+        }
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        for (TablePolicy t : p.tables()) {
+            for (ColumnPolicy c : t.columns()) {
+                c.equalityGroup().ifPresent(g -> groups.computeIfAbsent(g, k -> new ArrayList<>())
+                        .add(t.name() + "." + c.name()));
+            }
+        }
+        if (!groups.isEmpty()) {
+            out.append("equality groups:\n");
+            groups.forEach((g, members) -> out.append("  ").append(g).append(": ").append(String.join(", ", members))
+                    .append('\n'));
+            out.append("note: a column's equality group is bound into its envelopes; moving a column that holds values"
+                    + " into, out of or between groups makes those values undecryptable (docs/policy.md)\n");
         }
         result.warnings().forEach(w -> out.append(w).append('\n'));
         return out.toString();
@@ -133,6 +151,7 @@ public final class PolicyValidation {
                     column.put("type", c.type().toString());
                     column.put("encryption", lower(c.encryption()));
                     column.put("key", c.key());
+                    c.equalityGroup().ifPresent(g -> column.put("equality_group", g));
                     column.set("readers", roles(c.readers()));
                     column.set("writers", roles(c.writers()));
                     column.put("on_unauthorized", lower(c.onUnauthorized()));

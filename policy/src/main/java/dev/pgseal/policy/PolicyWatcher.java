@@ -131,6 +131,10 @@ public final class PolicyWatcher implements Closeable {
             }
             current.set(after);
             var changed = Policy.changedTables(before, after);
+            List<BindingChange> bindings = BindingChange.between(before, after);
+            for (BindingChange binding : bindings) {
+                LOG.warn("policy {}: {}", file, binding.describe());
+            }
             LOG.info("policy {} reloaded: {} table{} changed {}", file, changed.size(), changed.size() == 1 ? "" : "s",
                     changed);
             for (PolicyChangeListener listener : listeners) {
@@ -140,7 +144,7 @@ public final class PolicyWatcher implements Closeable {
                     LOG.error("a policy change listener failed", e);
                 }
             }
-            return new ReloadOutcome.Applied(changed, result.warnings());
+            return new ReloadOutcome.Applied(changed, result.warnings(), bindings);
         }
     }
 

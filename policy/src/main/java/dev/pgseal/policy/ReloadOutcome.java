@@ -12,11 +12,20 @@ public sealed interface ReloadOutcome {
      *
      * @param changedTables the tables whose protection changed
      * @param warnings warnings of the new file
+     * @param bindingChanges the columns whose envelopes bind other associated data than before (their
+     *     equality group changed): values they already hold no longer decrypt (logged as warnings)
      */
-    record Applied(Set<QualifiedName> changedTables, List<Diagnostic> warnings) implements ReloadOutcome {
+    record Applied(Set<QualifiedName> changedTables, List<Diagnostic> warnings, List<BindingChange> bindingChanges)
+            implements ReloadOutcome {
         public Applied {
             changedTables = Set.copyOf(changedTables);
             warnings = List.copyOf(warnings);
+            bindingChanges = List.copyOf(bindingChanges);
+        }
+
+        /** An outcome in which no column's binding changed. */
+        public Applied(Set<QualifiedName> changedTables, List<Diagnostic> warnings) {
+            this(changedTables, warnings, List.of());
         }
     }
 

@@ -96,6 +96,14 @@ public final class Interception {
     }
 
     /**
+     * For CopyData, CopyDone and CopyFail from the client only: send {@code frames} (whole frames, in
+     * order; none drops the message) in its place. They get no response and are recorded nowhere.
+     */
+    public static Interception relay(List<ByteBuf> frames) {
+        return new Interception(Kind.REPLACE, frames.stream().map(Outgoing::injected).toList(), null, null);
+    }
+
+    /**
      * PostgreSQL raises {@code refusal} in place of the message, so an open transaction fails exactly
      * as if the statement had. For a Parse, the prepared statement then holds the refusal as its plan
      * (attachment), and every Bind of it is sent with no parameter values.

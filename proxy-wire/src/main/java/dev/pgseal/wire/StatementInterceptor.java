@@ -1,5 +1,6 @@
 package dev.pgseal.wire;
 
+import dev.pgseal.wire.protocol.FrontendMessageType;
 import dev.pgseal.wire.protocol.backend.ErrorFields;
 import dev.pgseal.wire.protocol.backend.ErrorResponse;
 import dev.pgseal.wire.protocol.backend.ParameterDescription;
@@ -11,6 +12,7 @@ import dev.pgseal.wire.protocol.frontend.Parse;
 import dev.pgseal.wire.protocol.frontend.Query;
 import dev.pgseal.wire.session.PendingResponse;
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
@@ -101,6 +103,35 @@ public interface StatementInterceptor {
      * this method again with the same frame.
      */
     default ByteBuf onDataRow(ByteBuf frame, PendingResponse entry) {
+        return frame;
+    }
+
+    /**
+     * CopyData, CopyDone or CopyFail from the client: the stream of a COPY FROM STDIN (or bytes
+     * PostgreSQL ignores outside COPY). They have no FIFO entry (no response of their own). The
+     * decision is {@link Interception#pass()}, {@link Interception#relay(List)} (these frames go in
+     * its place, recorded nowhere; none drops it) or a suspension (then {@link Interception#again()}).
+     * Passes by default.
+     *
+     * @param body the message body (after type and length), valid during the call only
+     */
+    default Interception interceptCopyFromClient(FrontendMessageType type, ByteBuf body) {
+        return Interception.pass();
+    }
+
+    /**
+     * A CopyInResponse ({@code 'G'}) or CopyOutResponse ({@code 'H'}) answering {@code entry}: PostgreSQL
+     * enters COPY with {@code columns} columns in {@code overallFormat} (0 text, 1 binary).
+     */
+    default void onCopyResponse(char type, int overallFormat, int columns, PendingResponse entry) {
+    }
+
+    /**
+     * A CopyData from PostgreSQL (COPY TO STDOUT: one per row) answering {@code entry}, called only
+     * when the entry has an attachment. Same contract as {@link #onDataRow}: it owns the whole frame
+     * when it returns and returns the frame to send; {@link EndSession} and {@link RetryLater} as there.
+     */
+    default ByteBuf onCopyData(ByteBuf frame, PendingResponse entry) {
         return frame;
     }
 

@@ -1,6 +1,7 @@
 package dev.pgseal.keys.encoding;
 
 import dev.pgseal.keys.CanonicalCodec;
+import dev.pgseal.keys.EncryptionMode;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.nio.ByteBuffer;
@@ -16,12 +17,23 @@ public final class CanonicalCodecs {
 
     /** See {@link CanonicalCodec#forType(LogicalType)}. */
     public static CanonicalCodec forType(LogicalType type) {
+        return create(type, false);
+    }
+
+    /** See {@link CanonicalCodec#forColumn(LogicalType, EncryptionMode)}. */
+    public static CanonicalCodec forColumn(LogicalType type, EncryptionMode mode) {
+        return mode == EncryptionMode.RANDOMIZED && type.kind() == LogicalType.Kind.NUMERIC
+                ? create(type, true)
+                : create(type, false);
+    }
+
+    private static CanonicalCodec create(LogicalType type, boolean keepDisplay) {
         return switch (type.kind()) {
             case TEXT, VARCHAR, CHAR -> new TextCodec(type);
             case INT2 -> new IntegerCodec(type, 2, "smallint");
             case INT4 -> new IntegerCodec(type, 4, "integer");
             case INT8 -> new IntegerCodec(type, 8, "bigint");
-            case NUMERIC -> new NumericCodec(type);
+            case NUMERIC -> new NumericCodec(type, keepDisplay);
             case FLOAT8 -> new Float8Codec(type);
             case BOOL -> new BoolCodec(type);
             case DATE -> new DateCodec(type);

@@ -4,20 +4,30 @@ import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.policy.LogicalType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.ZoneId;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * {@code numeric}. Equal numbers must encrypt equally, and PostgreSQL's numeric equality ignores
- * the display scale ({@code 1.50 = 1.5}), so the canonical form is the value with trailing zeros
- * removed: tag byte 0, then the scale (int32) and the unscaled value (two's complement) of
- * {@link BigDecimal#stripTrailingZeros()}; tags 1, 2, 3 are NaN, Infinity, -Infinity. The price:
- * output shows the minimal scale ({@code 1.50} comes back as {@code 1.5}); a column's declared
- * {@code numeric(p,s)} is not known to pgseal. Text input as PostgreSQL's {@code numeric_in}
- * (sign, digits, point, exponent, NaN/Infinity/inf, surrounding whitespace); binary input in the
- * numeric send format (ndigits, weight, sign, dscale, base-10000 digits).
+ * {@code numeric}. PostgreSQL keeps a number's display scale ({@code 1.50} prints as {@code 1.50})
+ * but its equality ignores it ({@code 1.50 = 1.5}), so there are two encodings:
+ * <ul>
+ *   <li>tag 0, the <em>equality form</em>: the scale (int32) and the unscaled value (two's
+ *       complement) of {@link BigDecimal#stripTrailingZeros()}. Equal numbers have equal bytes, so
+ *       deterministic columns use it (and every column did before tag 4 existed); it prints at the
+ *       minimal scale ({@code 1.50} reads back as {@code 1.5}).</li>
+ *   <li>tag 4, the <em>display form</em>: the scale (int32, the display scale, {@code >= 0}) and the
+ *       unscaled value at that scale. Randomized columns use it (their bytes never need to compare
+ *       equal), so they read back exactly as PostgreSQL would print them.</li>
+ * </ul>
+ * Tags 1, 2, 3 are NaN, Infinity, -Infinity in both. Decoding reads every tag, so envelopes written
+ * before tag 4 (tag 0 in a randomized column) still decrypt. Text input as PostgreSQL's
+ * {@code numeric_in} (sign, digits, point, exponent, NaN/Infinity/inf, surrounding whitespace; the
+ * display scale is the digits after the point less the exponent, at least 0); binary input in the
+ * numeric send format (ndigits, weight, sign, dscale, base-10000 digits; digits beyond dscale are
+ * truncated, as {@code numeric_recv} does).
  */
 final class NumericCodec extends TypedCodec {
 
@@ -30,6 +40,8 @@ final class NumericCodec extends TypedCodec {
     private static final byte NAN = 1;
     private static final byte POSITIVE_INFINITY = 2;
     private static final byte NEGATIVE_INFINITY = 3;
+    private static final byte FINITE_AT_DISPLAY_SCALE = 4;
+    private static final int DSCALE_MASK = 0x3FFF;          // NUMERIC_DSCALE_MASK
     private static final int SIGN_POSITIVE = 0x0000;
     private static final int SIGN_NEGATIVE = 0x4000;
     private static final int SIGN_NAN = 0xC000;
@@ -38,8 +50,15 @@ final class NumericCodec extends TypedCodec {
     private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
 
 
-    NumericCodec(LogicalType type) {
+    private final boolean keepDisplayScale;
+
+    /**
+     * @param keepDisplayScale whether to encode the display form (tag 4) rather than the equality
+     *     form (tag 0)
+     */
+    NumericCodec(LogicalType type, boolean keepDisplayScale) {
         super(type);
+        this.keepDisplayScale = keepDisplayScale;
     }
 
     @Override
@@ -65,7 +84,8 @@ final class NumericCodec extends TypedCodec {
                 throw InvalidValueException.syntax(PG_NAME);
             }
         }
-        return encode(new BigDecimal(s));
+        BigDecimal v = new BigDecimal(s);
+        return encode(v, Math.max(0, v.scale()));
     }
 
     @Override
@@ -77,8 +97,8 @@ final class NumericCodec extends TypedCodec {
         int ndigits = in.getShort() & 0xffff;
         int weight = in.getShort();
         int sign = in.getShort() & 0xffff;
-        in.getShort(); // dscale: display only, not part of the value
-        if (ndigits > 0x7fff || value.length != 8 + 2 * ndigits) {
+        int dscale = in.getShort() & 0xffff;
+        if (ndigits > 0x7fff || value.length != 8 + 2 * ndigits || (dscale & DSCALE_MASK) != dscale) {
             throw InvalidValueException.binary(PG_NAME);
         }
         switch (sign) {
@@ -103,17 +123,27 @@ final class NumericCodec extends TypedCodec {
         }
         // The last digit has weight (weight - ndigits + 1), in powers of 10000.
         BigDecimal v = new BigDecimal(unscaled, -4 * (weight - ndigits + 1));
-        return encode(sign == SIGN_NEGATIVE ? v.negate() : v);
+        // numeric_recv: digits the display scale would hide are truncated away
+        if (v.scale() > dscale) {
+            v = v.setScale(dscale, RoundingMode.DOWN);
+        }
+        return encode(sign == SIGN_NEGATIVE ? v.negate() : v, dscale);
     }
 
-    private static byte[] encode(BigDecimal value) {
+    private byte[] encode(BigDecimal value, int displayScale) {
         BigDecimal v = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
-        if (v.precision() - v.scale() > MAX_INTEGER_DIGITS || v.scale() > MAX_SCALE) {
+        if (v.precision() - v.scale() > MAX_INTEGER_DIGITS || v.scale() > MAX_SCALE || displayScale > MAX_SCALE) {
             throw new InvalidValueException(InvalidValueException.NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format");
+        }
+        byte tag = FINITE;
+        if (keepDisplayScale) {
+            // displayScale >= the stripped scale here, so this only appends zeros
+            v = v.setScale(Math.max(displayScale, Math.max(0, v.scale())));
+            tag = FINITE_AT_DISPLAY_SCALE;
         }
         byte[] unscaled = v.unscaledValue().toByteArray();
         ByteBuffer out = ByteBuffer.allocate(5 + unscaled.length);
-        out.put(FINITE).putInt(v.scale()).put(unscaled);
+        out.put(tag).putInt(v.scale()).put(unscaled);
         return out.array();
     }
 
@@ -122,11 +152,14 @@ final class NumericCodec extends TypedCodec {
         if (canonical.length == 1 && canonical[0] >= NAN && canonical[0] <= NEGATIVE_INFINITY) {
             return null;
         }
-        if (canonical.length < 6 || canonical[0] != FINITE) {
+        if (canonical.length < 6 || canonical[0] != FINITE && canonical[0] != FINITE_AT_DISPLAY_SCALE) {
             throw CanonicalCodecs.corrupt(type());
         }
         ByteBuffer in = ByteBuffer.wrap(canonical, 1, canonical.length - 1);
         int scale = in.getInt();
+        if (canonical[0] == FINITE_AT_DISPLAY_SCALE && (scale < 0 || scale > MAX_SCALE)) {
+            throw CanonicalCodecs.corrupt(type());
+        }
         byte[] unscaled = new byte[canonical.length - 5];
         in.get(unscaled);
         return new BigDecimal(new BigInteger(unscaled), scale);

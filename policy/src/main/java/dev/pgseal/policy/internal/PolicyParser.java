@@ -49,9 +49,11 @@ public final class PolicyParser {
     static final List<String> KEY_KEYS = List.of("name", "rotation", "min_decryption_version");
     static final List<String> TABLE_KEYS = List.of("name", "primary_key", "columns");
     static final List<String> COLUMN_KEYS = List.of("name", "type", "encryption", "key", "readers", "writers",
-            "on_unauthorized", "mask");
+            "on_unauthorized", "mask", "equality_group");
 
     private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    /** An unquoted SQL identifier; folded to lower case, as PostgreSQL folds one. */
+    private static final Pattern GROUP_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final List<String> TYPE_NAMES = List.of("text", "varchar", "char", "int2", "int4", "int8",
             "numeric", "float8", "bool", "date", "timestamp", "timestamptz", "uuid", "bytea", "jsonb",
             "character varying", "character", "smallint", "integer", "int", "bigint", "decimal",
@@ -62,8 +64,13 @@ public final class PolicyParser {
     private final Map<String, KeyEntry> keys = new LinkedHashMap<>();
     private final Set<String> usedKeys = new HashSet<>();
     private final Map<QualifiedName, Location> tableNames = new LinkedHashMap<>();
+    private final Map<String, GroupMember> groups = new LinkedHashMap<>();
 
     private record KeyEntry(KeyPolicy policy, YamlScalar nameNode) {
+    }
+
+    /** The first column seen in an equality group: the others must match its key ring and type. */
+    private record GroupMember(String column, String key, LogicalType type, Location location) {
     }
 
     private PolicyParser(String file) {
@@ -226,6 +233,7 @@ public final class PolicyParser {
             }
         }
         String label = name == null ? "" : " of table '" + name + "'";
+        QualifiedName tableName = name;
 
         List<String> primaryKey = new ArrayList<>();
         Map<String, YamlScalar> primaryKeyNodes = new LinkedHashMap<>();
@@ -256,7 +264,7 @@ public final class PolicyParser {
                 d.error(list.get(), "'columns'" + label + " is empty; list at least one protected column");
             }
             list.ifPresent(l -> l.items().forEach(item -> {
-                Optional<ColumnDraft> column = column(item, label);
+                Optional<ColumnDraft> column = column(item, label, tableName);
                 column.ifPresent(c -> {
                     Location first = columnNames.putIfAbsent(c.name, c.nameLocation);
                     if (first != null) {
@@ -289,7 +297,7 @@ public final class PolicyParser {
         ColumnPolicy policy;
     }
 
-    private Optional<ColumnDraft> column(YamlNode node, String tableLabel) {
+    private Optional<ColumnDraft> column(YamlNode node, String tableLabel, QualifiedName table) {
         Optional<YamlFields> f = YamlFields.of(node, "a column", d);
         if (f.isEmpty()) {
             return Optional.empty();
@@ -369,10 +377,66 @@ public final class PolicyParser {
             mask = Optional.empty();
         }
 
+        Optional<String> group = equalityGroup(column, draft, table, key, type);
+
         if (d.errorCount() == errorsBefore && draft.name != null) {
-            draft.policy = new ColumnPolicy(draft.name, type, draft.encryption, key, readers, writers, onUnauthorized, mask);
+            draft.policy = new ColumnPolicy(draft.name, type, draft.encryption, key, readers, writers, onUnauthorized,
+                    mask, group);
         }
         return draft.name == null ? Optional.empty() : Optional.of(draft);
+    }
+
+    /**
+     * The column's {@code equality_group}: an unquoted identifier (folded to lower case), on a
+     * deterministic column, with the key ring and logical type of the group's first column. The
+     * envelope binds the group instead of the column, so columns that differed in either would
+     * either never compare equal or decrypt as the wrong type.
+     */
+    private Optional<String> equalityGroup(YamlFields column, ColumnDraft draft, QualifiedName table, String key,
+            LogicalType type) {
+        if (!column.has("equality_group")) {
+            return Optional.empty();
+        }
+        Optional<YamlScalar> node = column.scalar("equality_group");
+        if (node.isEmpty()) {
+            return Optional.empty(); // not a scalar: reported by scalar()
+        }
+        String text = node.get().value().trim();
+        String of = draft.name == null ? "the column" : "column '" + draft.name + "'"
+                + (table == null ? "" : " of table '" + table + "'");
+        if (!GROUP_NAME.matcher(text).matches()) {
+            d.error(node.get(), "invalid equality_group '" + node.get().value() + "' on " + of
+                    + ": a group name is an identifier (letters, digits and '_', starting with a letter or '_',"
+                    + " at most 63)");
+            return Optional.empty();
+        }
+        String group = text.toLowerCase(Locale.ROOT);
+        if (draft.encryption == Encryption.RANDOMIZED) {
+            d.error(node.get(), of + " is in equality group '" + group + "' but encrypted "
+                    + (column.has("encryption") ? "randomized" : "randomized (the default)")
+                    + "; the columns of an equality group must be deterministic");
+            return Optional.empty();
+        }
+        if (draft.encryption == null || key == null || type == null || draft.name == null || table == null) {
+            return Optional.empty(); // the column has errors of its own; nothing to compare
+        }
+        String where = table.toSql() + "." + draft.name;
+        GroupMember first = groups.putIfAbsent(group, new GroupMember(where, key, type, node.get().location()));
+        if (first != null) {
+            String with = of + " is in equality group '" + group + "' with column " + first.column() + " (line "
+                    + first.location().line() + ")";
+            if (!first.key().equals(key)) {
+                d.error(node.get(), with + ", but uses key '" + key + "' where that column uses key '" + first.key()
+                        + "'; the columns of one equality group must use one key ring");
+                return Optional.empty();
+            }
+            if (!first.type().equals(type)) {
+                d.error(node.get(), with + ", but has type " + type + " where that column has type " + first.type()
+                        + "; the columns of one equality group must have the same type");
+                return Optional.empty();
+            }
+        }
+        return Optional.of(group);
     }
 
     private Optional<LogicalType> logicalType(YamlScalar node) {

@@ -31,6 +31,7 @@ import dev.pgseal.wire.crypto.ProtectedValueException;
 import dev.pgseal.wire.crypto.ResultDecryption;
 import dev.pgseal.wire.crypto.SessionZone;
 import dev.pgseal.wire.protocol.FrameWriter;
+import dev.pgseal.wire.protocol.FrontendMessageType;
 import dev.pgseal.wire.protocol.Wire;
 import dev.pgseal.wire.protocol.backend.ErrorFields;
 import dev.pgseal.wire.protocol.backend.ErrorResponse;
@@ -255,6 +256,8 @@ final class EncryptingSession implements StatementInterceptor {
     private String lastTimeZone;
     /** The key version the DataRow being retried waits for (null when no row waits). */
     private KeyLoad keyLoad;
+    /** COPY FROM STDIN / TO STDOUT of protected tables: their rows are encrypted and decrypted there. */
+    private final EncryptedCopy copies;
 
     /** A key version loaded for a result row. */
     private record KeyLoad(int ring, int version) {
@@ -270,6 +273,7 @@ final class EncryptingSession implements StatementInterceptor {
         this.view = view;
         this.access = access;
         this.keys = keys;
+        this.copies = new EncryptedCopy(session, keys, alloc);
     }
 
     // ---------------------------------------------------------------- planning
@@ -319,6 +323,7 @@ final class EncryptingSession implements StatementInterceptor {
             return a.equals(b);
         }
         if (!x.parameters().equals(y.parameters()) || !x.results().equals(y.results()) || !x.rings().equals(y.rings())
+                || !x.reads().equals(y.reads())
                 || x.edits().size() != y.edits().size()) {
             return false;
         }
@@ -434,8 +439,9 @@ final class EncryptingSession implements StatementInterceptor {
         }
         boolean changesRole = noteRoleChange(sql);
         StatementPlan plan = plan(sql);
+        copies.queryArrived(entry);
         if (!(plan instanceof StatementPlan.Rewrite rewrite)) {
-            return decided(plan);
+            return plan instanceof StatementPlan.Copy copy ? copyQuery(copy, entry) : decided(plan);
         }
         if (verdict instanceof PolicyEnforcement.Verdict.Refuse) {
             return Interception.refuse(catalogRefusal());
@@ -682,7 +688,34 @@ final class EncryptingSession implements StatementInterceptor {
         if (plan instanceof StatementPlan.Refused r) {
             return Interception.refuse(new SessionRefusal(r.sqlState(), r.message()));
         }
+        if (plan instanceof StatementPlan.Copy copy) {
+            return Interception.refuse(EncryptedCopy.extendedProtocolRefusal(copy));
+        }
         return Interception.pass();
+    }
+
+    /** A Query holding one COPY of a protected table: checked as a rewrite is, then {@link EncryptedCopy}'s. */
+    private Interception copyQuery(StatementPlan.Copy copy, PendingResponse entry) {
+        if (verdict instanceof PolicyEnforcement.Verdict.Refuse) {
+            return Interception.refuse(catalogRefusal());
+        }
+        Interception probe = roleProbe(entry);
+        return probe != null ? probe : copies.start(copy, entry, access);
+    }
+
+    @Override
+    public Interception interceptCopyFromClient(FrontendMessageType type, ByteBuf body) {
+        return copies.fromClient(type, body);
+    }
+
+    @Override
+    public void onCopyResponse(char type, int overallFormat, int columns, PendingResponse entry) {
+        copies.onCopyResponse(type, overallFormat, columns, entry);
+    }
+
+    @Override
+    public ByteBuf onCopyData(ByteBuf frame, PendingResponse entry) {
+        return copies.onCopyData(frame, entry);
     }
 
     private Interception refuse(SessionRefusal refusal) {
@@ -780,11 +813,12 @@ final class EncryptingSession implements StatementInterceptor {
 
     /** 42501 when the plan knows a result column the session's roles may not read under {@code on_unauthorized: error}. */
     private SessionRefusal readRefusal(StatementPlan.Rewrite plan) {
-        for (ResultOrigin o : plan.results()) {
-            ColumnPolicy c = o.target().column();
-            if (c.onUnauthorized() == OnUnauthorized.ERROR && !access.canRead(c)) {
+        List<ColumnRef> read = new ArrayList<>(plan.reads());
+        plan.results().forEach(o -> read.add(o.target()));
+        for (ColumnRef c : read) {
+            if (c.column().onUnauthorized() == OnUnauthorized.ERROR && !access.canRead(c.column())) {
                 return new SessionRefusal(ProtectedValueException.INSUFFICIENT_PRIVILEGE,
-                        "pgseal: permission denied to read column " + o.target().describe());
+                        "pgseal: permission denied to read column " + c.describe());
             }
         }
         return null;
@@ -976,6 +1010,10 @@ final class EncryptingSession implements StatementInterceptor {
 
     @Override
     public ErrorResponse rewriteError(ErrorResponse error, PendingResponse entry) {
+        ErrorResponse copyError = copies.rewriteError(error, entry);
+        if (copyError != null) {
+            return copyError;
+        }
         if (entry != null && entry.kind().isExtendedProtocol() && !awaitingDescription.isEmpty()) {
             // PostgreSQL now skips to Sync: an injected Describe(S) still unanswered never will be.
             List<StatementState> waiting = new ArrayList<>(awaitingDescription);

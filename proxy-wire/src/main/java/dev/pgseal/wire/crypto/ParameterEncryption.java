@@ -128,9 +128,14 @@ public final class ParameterEncryption {
                 : cipher.encryptForEachVersion(column, target.column().key(), canonical.get());
     }
 
-    /** The identity the envelope binds: the column's schema, table and name. */
+    /** The identity the envelope binds: the column's schema, table and name, or its equality group. */
     public static ColumnIdentity identity(ColumnRef target) {
-        return ColumnIdentity.of(target.table().schema(), target.table().name(), target.column().name());
+        String schema = target.table().schema();
+        String table = target.table().name();
+        String column = target.column().name();
+        return target.column().equalityGroup()
+                .map(group -> ColumnIdentity.inGroup(schema, table, column, group))
+                .orElseGet(() -> ColumnIdentity.of(schema, table, column));
     }
 
     /** The envelope mode of the column's encryption. */

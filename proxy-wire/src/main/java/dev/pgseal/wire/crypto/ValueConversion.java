@@ -1,6 +1,7 @@
 package dev.pgseal.wire.crypto;
 
 import dev.pgseal.keys.CanonicalCodec;
+import dev.pgseal.keys.EncryptionMode;
 import dev.pgseal.keys.InvalidValueException;
 import dev.pgseal.keys.WireFormat;
 import dev.pgseal.policy.LogicalType;
@@ -45,14 +46,36 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ValueConversion {
 
     private static final Map<LogicalType, CanonicalCodec> CODECS = new ConcurrentHashMap<>();
+    private static final Map<LogicalType, CanonicalCodec> RANDOMIZED_CODECS = new ConcurrentHashMap<>();
 
     private ValueConversion() {
     }
 
-    /** The codec of {@code type}, shared (codecs are immutable). */
+    /**
+     * The codec of {@code type} in its equality form (what deterministic columns encrypt), shared
+     * (codecs are immutable). It decodes every encoding of the type, so it serves every column for
+     * reading.
+     */
     public static CanonicalCodec codec(LogicalType type) {
         CanonicalCodec c = CODECS.get(type);
         return c != null ? c : CODECS.computeIfAbsent(type, CanonicalCodec::forType);
+    }
+
+    /**
+     * The codec that encodes values stored in {@code target}: a randomized column keeps what
+     * PostgreSQL prints but does not compare (numeric's display scale, {@code 1.50}); a deterministic
+     * one gets {@link #codec(LogicalType)}'s equality form.
+     */
+    public static CanonicalCodec codec(ColumnRef target) {
+        LogicalType type = target.column().type();
+        return target.column().isDeterministic() ? codec(type) : displayCodec(type);
+    }
+
+    /** The codec that keeps everything PostgreSQL prints of a value (a declared parameter's, before a cast). */
+    private static CanonicalCodec displayCodec(LogicalType type) {
+        CanonicalCodec c = RANDOMIZED_CODECS.get(type);
+        return c != null ? c : RANDOMIZED_CODECS.computeIfAbsent(type,
+                t -> CanonicalCodec.forColumn(t, EncryptionMode.RANDOMIZED));
     }
 
     /**
@@ -80,17 +103,17 @@ public final class ValueConversion {
         try {
             if (declaredOid == PgTypes.UNSPECIFIED || declaredOid == PgTypes.UNKNOWN
                     || declaredOid == type.kind().typeOid()) {
-                return ownType(type, use, wire, value, zone);
+                return ownType(target, use, wire, value, zone);
             }
             if (declaredOid == PgTypes.JSON && type.kind() == Kind.JSONB) {
                 // json's send format is its text
-                return Optional.of(codec(type).fromText(text(value), zone));
+                return Optional.of(codec(target).fromText(text(value), zone));
             }
             Kind declared = PgTypes.kindOf(declaredOid);
             if (declared == null) {
                 throw mismatch(target, use, what, declaredOid);
             }
-            byte[] declaredCanonical = codec(LogicalType.of(declared)).fromWire(value, wire, zone);
+            byte[] declaredCanonical = displayCodec(LogicalType.of(declared)).fromWire(value, wire, zone);
             return cast(target, use, what, declared, declaredCanonical, zone);
         } catch (InvalidValueException e) {
             throw invalid(target, what, e);
@@ -104,21 +127,21 @@ public final class ValueConversion {
      * @return empty when {@code use} is MATCH and no value of the column can equal it
      */
     public static Optional<byte[]> fromLiteral(ColumnRef target, ValueUse use, String text, ZoneId zone) {
-        LogicalType type = target.column().type();
         try {
-            return ownType(type, use, WireFormat.TEXT, null, text, zone);
+            return ownType(target, use, WireFormat.TEXT, null, text, zone);
         } catch (InvalidValueException e) {
             throw invalid(target, "a literal", e);
         }
     }
 
-    private static Optional<byte[]> ownType(LogicalType type, ValueUse use, WireFormat wire, byte[] value, ZoneId zone) {
-        return ownType(type, use, wire, value, null, zone);
+    private static Optional<byte[]> ownType(ColumnRef target, ValueUse use, WireFormat wire, byte[] value, ZoneId zone) {
+        return ownType(target, use, wire, value, null, zone);
     }
 
-    private static Optional<byte[]> ownType(LogicalType type, ValueUse use, WireFormat wire, byte[] value, String text,
+    private static Optional<byte[]> ownType(ColumnRef target, ValueUse use, WireFormat wire, byte[] value, String text,
             ZoneId zone) {
-        CanonicalCodec codec = codec(type);
+        LogicalType type = target.column().type();
+        CanonicalCodec codec = codec(target);
         try {
             return Optional.of(text != null ? codec.fromText(text, zone) : codec.fromWire(value, wire, zone));
         } catch (InvalidValueException e) {
@@ -134,14 +157,14 @@ public final class ValueConversion {
     private static Optional<byte[]> cast(ColumnRef target, ValueUse use, String what, Kind from, byte[] canonical,
             ZoneId zone) {
         LogicalType to = target.column().type();
-        CanonicalCodec source = codec(LogicalType.of(from));
-        CanonicalCodec sink = codec(to);
+        CanonicalCodec source = displayCodec(LogicalType.of(from));
+        CanonicalCodec sink = codec(target);
         boolean match = use == ValueUse.MATCH;
         Kind k = to.kind();
         if (PgTypes.isText(k)) {
             if (PgTypes.isText(from)) {
                 // bpchar's canonical form has already lost its trailing blanks, as bpchar-to-text does
-                return ownType(to, use, WireFormat.TEXT, null, new String(canonical, StandardCharsets.UTF_8), zone);
+                return ownType(target, use, WireFormat.TEXT, null, new String(canonical, StandardCharsets.UTF_8), zone);
             }
             if (match) {
                 throw new ProtectedValueException(ProtectedValueException.UNDEFINED_FUNCTION, "pgseal: " + what
@@ -200,9 +223,11 @@ public final class ValueConversion {
                 if (Double.isNaN(d) || Double.isInfinite(d)) {
                     return Optional.of(sink.fromText(Double.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity", zone));
                 }
-                // float8-to-numeric keeps DBL_DIG (15) significant digits
-                BigDecimal b = new BigDecimal(d).round(new MathContext(15, RoundingMode.HALF_EVEN));
-                return Optional.of(sink.fromText(b.toPlainString(), zone));
+                // float8-to-numeric prints DBL_DIG (15) significant digits with %g, which drops
+                // trailing zeros: 1.5 becomes 1.5, not 1.50000000000000
+                BigDecimal b = new BigDecimal(d).round(new MathContext(15, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+                return Optional.of(sink.fromText(b.scale() < 0 ? b.setScale(0).toPlainString() : b.toPlainString(),
+                        zone));
             }
         }
         if (k == Kind.FLOAT8 && (PgTypes.isInteger(from) || from == Kind.NUMERIC)) {

@@ -4,6 +4,8 @@ import dev.pgseal.wire.SessionRefusal;
 import dev.pgseal.wire.StatementInterceptor;
 import dev.pgseal.wire.protocol.MalformedMessageException;
 import dev.pgseal.wire.protocol.Wire;
+import dev.pgseal.wire.protocol.backend.CopyInResponse;
+import dev.pgseal.wire.protocol.backend.CopyOutResponse;
 import dev.pgseal.wire.protocol.backend.ErrorResponse;
 import dev.pgseal.wire.protocol.backend.ParameterDescription;
 import dev.pgseal.wire.protocol.backend.ParameterStatus;
@@ -164,9 +166,21 @@ final class BackendRelay {
                 return onInjectedResponse(batch, at, len, type, entry) ? Step.NEXT : Step.STOP;
             }
             switch (type) {
-                case 'D' -> {
+                case 'D', 'd' -> {
                     if (intercepting && entry != null && entry.attachment() != null) {
                         return onDataRow(batch, at, len, entry);
+                    }
+                }
+                case 'G', 'H' -> {
+                    if (intercepting && entry != null) {
+                        ByteBuf b = body(batch, at, len);
+                        if (type == 'G') {
+                            CopyInResponse r = CopyInResponse.decode(b);
+                            interceptor.onCopyResponse('G', r.overallFormat(), r.columnFormats().length, entry);
+                        } else {
+                            CopyOutResponse r = CopyOutResponse.decode(b);
+                            interceptor.onCopyResponse('H', r.overallFormat(), r.columnFormats().length, entry);
+                        }
                     }
                 }
                 case 'T' -> {
@@ -255,7 +269,8 @@ final class BackendRelay {
         ByteBuf slice = batch.retainedSlice(at, len);
         ByteBuf out;
         try {
-            out = interceptor.onDataRow(slice, entry);
+            // a DataRow, or a CopyData of COPY TO (one row each)
+            out = batch.getByte(at) == 'd' ? interceptor.onCopyData(slice, entry) : interceptor.onDataRow(slice, entry);
         } catch (StatementInterceptor.RetryLater later) {
             slice.release();
             pause(later.ready(), entry);

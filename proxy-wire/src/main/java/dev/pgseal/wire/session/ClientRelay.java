@@ -219,6 +219,7 @@ final class ClientRelay {
                                 .encode(backend.alloc()))
                         : interceptor.interceptBind(Bind.decode(body), entry);
                 case FUNCTION_CALL -> interceptor.interceptFunctionCall(FunctionCall.decode(body), entry);
+                case COPY_DATA, COPY_DONE, COPY_FAIL -> interceptor.interceptCopyFromClient(t, body);
                 default -> Interception.pass();
             };
         } finally {
@@ -316,7 +317,15 @@ final class ClientRelay {
     private void apply(Interception decision, FrontendMessageType type, PendingResponse entry, String name, ByteBuf original) {
         switch (decision.kind()) {
             case PASS -> write(original.retain());
-            case REPLACE -> send(decision.frames(), entry);
+            case REPLACE -> {
+                if (type == FrontendMessageType.COPY_DATA || type == FrontendMessageType.COPY_DONE
+                        || type == FrontendMessageType.COPY_FAIL) {
+                    // A COPY stream's frames have no FIFO entry: the replacement is sent as it is.
+                    decision.frames().forEach(o -> write(o.frame()));
+                } else {
+                    send(decision.frames(), entry);
+                }
+            }
             case REFUSE -> {
                 String sql = RefusalStatement.sql(decision.refusal());
                 ByteBuf frame = switch (type) {

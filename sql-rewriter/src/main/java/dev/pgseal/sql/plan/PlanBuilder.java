@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,12 +30,19 @@ final class PlanBuilder {
     private final List<ParameterPlan> parameterPlans = new ArrayList<>();
     private final List<ResultOrigin> results = new ArrayList<>();
     private final Set<String> rings = new HashSet<>();
+    private final Set<ColumnRef> reads = new LinkedHashSet<>();
     private boolean touched;
 
     /** The statement reads or writes {@code column}: its ring must be ready, and the plan is no pass-through. */
     void touch(ColumnRef column) {
         touched = true;
         rings.add(column.column().key());
+    }
+
+    /** Protected column {@code column} is a column of the statement's result. */
+    void read(ColumnRef column) {
+        touch(column);
+        reads.add(column);
     }
 
     void edit(TextEdit edit) {
@@ -90,6 +98,6 @@ final class PlanBuilder {
             }
         }
         parameterPlans.sort(Comparator.comparingInt(ParameterPlan::number));
-        return new StatementPlan.Rewrite(edits, parameterPlans, results, rings);
+        return new StatementPlan.Rewrite(edits, parameterPlans, results, rings, reads);
     }
 }

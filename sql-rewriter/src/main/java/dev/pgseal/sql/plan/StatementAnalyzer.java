@@ -1,6 +1,7 @@
 package dev.pgseal.sql.plan;
 
 import dev.pgseal.policy.ColumnPolicy;
+import dev.pgseal.policy.OnUnauthorized;
 import dev.pgseal.policy.QualifiedName;
 import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.sql.CatalogView;
@@ -159,6 +160,7 @@ final class StatementAnalyzer {
     private void resultOrigins(List<Column> columns) {
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
+            c.ref().ifPresent(out::read);
             if (c.ref().isPresent() && c.noOrigin()) {
                 out.result(new ResultOrigin(statementIndex, i, c.ref().get()));
             }
@@ -209,11 +211,17 @@ final class StatementAnalyzer {
                 for (int i = 0; i < from.size() && i < targets.size(); i++) {
                     Optional<ColumnRef> src = from.get(i).ref();
                     Optional<ColumnRef> dst = targets.get(i).ref();
-                    if (dst.isPresent() && !src.equals(dst)) {
+                    if (dst.isPresent() && !(src.isPresent() && sharesEnvelopes(src.get(), dst.get()))) {
                         throw PlanRefusal.notSupported("INSERT ... SELECT refused: protected column "
-                                + dst.get().describe() + " can only be filled from itself (its envelopes are bound to "
-                                + "the column), not from " + src.map(r -> "protected column " + r.describe())
+                                + dst.get().describe() + dst.get().column().equalityGroup()
+                                .map(g -> " can only be filled from a column of its equality group " + g
+                                        + " (its envelopes are bound to the group)")
+                                .orElse(" can only be filled from itself (its envelopes are bound to the column)")
+                                + ", not from " + src.map(r -> "protected column " + r.describe())
                                 .orElse("other values"));
+                    }
+                    if (dst.isPresent()) {
+                        requireNoWiderAccess(src.get(), dst.get(), "INSERT ... SELECT");
                     }
                     if (src.isPresent() && dst.isEmpty()) {
                         throw PlanRefusal.notSupported("INSERT ... SELECT refused: it copies protected column "
@@ -313,7 +321,8 @@ final class StatementAnalyzer {
     private void returning(SqlCall statement, Scope scope) {
         Optional<SqlNodeList> list = ParserExtensions.returning(statement);
         if (list.isPresent()) {
-            selectList(list.get(), scope, "RETURNING");
+            selectList(list.get(), scope, "RETURNING")
+                    .ifPresent(cols -> cols.forEach(c -> c.ref().ifPresent(out::read)));
         }
     }
 
@@ -327,11 +336,14 @@ final class StatementAnalyzer {
             out.edit(new TextEdit(l.start(), l.end(),
                     List.of(new Splice.Encrypted(target, ValueUse.STORE, l.value()))));
         } else if (v instanceof Prot p) {
-            if (!p.ref().equals(target)) {
+            if (!sharesEnvelopes(p.ref(), target)) {
                 throw PlanRefusal.notSupported(construct + " refused: it copies protected column "
                         + p.ref().describe() + " into protected column " + target.describe()
-                        + " (envelopes are bound to their column)");
+                        + " (envelopes are bound to their column" + (p.ref().column().equalityGroup().isPresent()
+                        || target.column().equalityGroup().isPresent() ? " or equality group" : "") + ")");
             }
+            requireNoWiderAccess(p.ref(), target, construct);
+            out.touch(p.ref());
         } else if (v instanceof Plain) {
             throw PlanRefusal.notSupported(construct + " refused: protected column "
                     + target.describe() + " can only take a parameter, a literal, NULL or DEFAULT, not an expression");
@@ -1190,11 +1202,12 @@ final class StatementAnalyzer {
     }
 
     /**
-     * Equality between two protected columns: allowed only between occurrences of the same
-     * deterministic column (a self-join). The envelope's associated data binds the column, so equal
-     * values in two different columns have different ciphertexts even under one key ring; joining
-     * them needs an equality group in the policy (its envelopes bind the group instead), which pgseal
-     * does not have yet — refused rather than silently matching nothing.
+     * Equality between two protected columns: allowed between occurrences of the same deterministic
+     * column (a self-join) and between deterministic columns of one equality group. The envelope's
+     * associated data binds the column (or its group), so equal values in two columns that share no
+     * group have different ciphertexts even under one key ring: refused rather than silently
+     * matching nothing. During a rotation the comparison matches only rows under the same key
+     * version on both sides (as a self-join does).
      */
     private void equalityOfColumns(Optional<ColumnRef> a, Optional<ColumnRef> b, String op) {
         if (a.isEmpty() || b.isEmpty()) {
@@ -1210,13 +1223,50 @@ final class StatementAnalyzer {
             throw PlanRefusal.notSupported(op + " refused: it compares protected columns " + x.describe() + " and "
                     + y.describe() + ", which are encrypted under different key rings");
         }
-        if (!x.equals(y)) {
+        if (!sharesEnvelopes(x, y)) {
+            Optional<String> gx = x.column().equalityGroup();
+            Optional<String> gy = y.column().equalityGroup();
+            String why = gx.isPresent() && gy.isPresent()
+                    ? "they are in different equality groups (" + gx.get() + " and " + gy.get() + ")"
+                    : gx.isPresent() || gy.isPresent()
+                    ? "only " + (gx.isPresent() ? x : y).describe() + " is in an equality group ("
+                            + gx.or(() -> gy).get() + ")"
+                    : "their envelopes are bound to their own column";
             throw PlanRefusal.notSupported(op + " refused: it compares protected columns " + x.describe() + " and "
-                    + y.describe() + "; their envelopes are bound to their own column, so equal values do not "
-                    + "compare equal (equality groups are not supported yet)");
+                    + y.describe() + "; " + why + ", so equal values do not compare equal (put both in one"
+                    + " equality_group of the policy to compare them)");
         }
         out.touch(x);
         out.touch(y);
+    }
+
+    /** Whether envelopes of {@code a} decrypt as {@code b}'s: the same column, or one equality group. */
+    private static boolean sharesEnvelopes(ColumnRef a, ColumnRef b) {
+        return a.column().sharesEnvelopesWith(a.table(), b.column(), b.table());
+    }
+
+    /**
+     * A copy from {@code src} into another column of its group must not show the values to more
+     * roles, or show more of them, than {@code src} does: every reader of {@code target} must read
+     * {@code src}, and what other roles get ({@code on_unauthorized}) must be nothing ({@code error},
+     * {@code nullify}) or the same as {@code src}'s.
+     */
+    private static void requireNoWiderAccess(ColumnRef src, ColumnRef target, String construct) {
+        if (src.equals(target)) {
+            return;
+        }
+        ColumnPolicy from = src.column();
+        ColumnPolicy to = target.column();
+        boolean readers = from.readers().everyone()
+                || !to.readers().everyone() && from.readers().roles().containsAll(to.readers().roles());
+        boolean others = to.onUnauthorized() == OnUnauthorized.ERROR || to.onUnauthorized() == OnUnauthorized.NULLIFY
+                || to.onUnauthorized() == from.onUnauthorized() && to.mask().equals(from.mask());
+        if (!readers || !others) {
+            throw PlanRefusal.notSupported(construct + " refused: it copies protected column " + src.describe()
+                    + " into protected column " + target.describe() + ", which "
+                    + (readers ? "shows other roles more of a value (on_unauthorized)" : "has readers that "
+                    + src.describe() + " does not have") + "; a copy must not widen who sees the values");
+        }
     }
 
     private static void requireDeterministic(ColumnRef ref, String op) {

@@ -21,8 +21,8 @@ import java.util.Set;
  * <p>Statements that are not queries or DML: {@code ALTER TABLE} (which the screen has already
  * checked for protected columns and pgseal's constraints), and {@code TRUNCATE}, {@code LOCK},
  * {@code VACUUM}, {@code ANALYZE}, {@code GRANT} and {@code REVOKE} (which move no values) pass;
- * every other one that mentions a protected table ({@code CREATE}, {@code DROP}, {@code COPY},
- * {@code EXPLAIN}, {@code MERGE}, …) is refused.
+ * {@code COPY} goes to {@link CopyPlanner}; every other one that mentions a protected table
+ * ({@code CREATE}, {@code DROP}, {@code EXPLAIN}, {@code MERGE}, …) is refused.
  */
 public final class TextPlanner {
 
@@ -33,10 +33,12 @@ public final class TextPlanner {
 
     private final PolicyIndex policy;
     private final StatementParser parser;
+    private final CopyPlanner copies;
 
     private TextPlanner(PolicyIndex policy, StatementParser parser) {
         this.policy = policy;
         this.parser = parser;
+        this.copies = new CopyPlanner(policy);
     }
 
     /** A planner for {@code policy}, parsing with pgseal's PostgreSQL grammar. */
@@ -58,14 +60,25 @@ public final class TextPlanner {
         try {
             int statement = 0;
             int from = 0;
+            StatementPlan.Copy copy = null;
             for (int i = 0; i <= all.size(); i++) {
                 if (i < all.size() && !all.get(i).isSymbol(";")) {
                     continue;
                 }
                 if (i > from) {
-                    planStatement(sql, settings, catalog, tokens, all.subList(from, i), statement++, out);
+                    List<SqlToken> st = all.subList(from, i);
+                    TablePolicy named = st.get(0).isWord("copy") ? mentioned(st) : null;
+                    if (named != null && copies.plan(st, catalog, named) instanceof StatementPlan.Copy c) {
+                        copy = c;
+                    } else if (named == null) {
+                        planStatement(sql, settings, catalog, tokens, st, statement, out);
+                    }
+                    statement++;
                 }
                 from = i + 1;
+            }
+            if (copy != null) {
+                return CopyPlanner.alone(copy, statement);
             }
             return out.build();
         } catch (PlanRefusal r) {
@@ -88,8 +101,7 @@ public final class TextPlanner {
         if (!QUERY_STARTS.contains(word) && !word.equals("(")) {
             String what = first.kind() == SqlToken.Kind.WORD ? word.toUpperCase(Locale.ROOT) : "this";
             throw PlanRefusal.notSupported(what + " statement on protected table " + table + " refused: pgseal "
-                    + (word.equals("copy") ? "does not support COPY on protected tables yet"
-                    : "cannot plan it; run it on a direct connection if it moves no protected values"));
+                    + "cannot plan it; run it on a direct connection if it moves no protected values");
         }
         int start = first.start();
         int end = st.get(st.size() - 1).end();
