@@ -3,6 +3,7 @@ package dev.pgseal.keys;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.pgseal.keys.audit.AuditEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Unwrapped data keys in memory: a bounded, expiring Caffeine cache in front of the master key
@@ -27,9 +27,6 @@ final class DataKeyCache implements AutoCloseable {
     private final MasterKeyStore masterKeys;
     private final KeyAudit audit;
     private final Cache<Long, DataKey> cache;
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder failedUnwraps = new LongAdder();
     private final Duration eraseGrace;
     private final ScheduledExecutorService eraser;
     private final Set<SecretBytes> awaitingErasure = ConcurrentHashMap.newKeySet();
@@ -41,6 +38,7 @@ final class DataKeyCache implements AutoCloseable {
                 .maximumSize(settings.maximumSize())
                 .expireAfterWrite(settings.expireAfterWrite())
                 .executor(Runnable::run)
+                .recordStats() // hits, misses (HSM unwraps) and failed unwraps, counted by Caffeine
                 .removalListener((Long id, DataKey key, RemovalCause cause) -> {
                     if (key != null) {
                         eraseLater(key.material());
@@ -66,25 +64,15 @@ final class DataKeyCache implements AutoCloseable {
 
     /** The unwrapped key of a version whose use the caller already allowed. */
     DataKey get(KeyRing ring, KeyVersion v) {
-        boolean[] loaded = {false};
-        DataKey key = cache.get(cacheKey(ring.id(), v.version()), k -> {
-            loaded[0] = true;
-            return unwrap(ring, v);
-        });
-        if (!loaded[0]) {
-            hits.increment();
-        }
-        return key;
+        return cache.get(cacheKey(ring.id(), v.version()), k -> unwrap(ring, v));
     }
 
     private DataKey unwrap(KeyRing ring, KeyVersion v) {
-        misses.increment();
         String object = KeyAudit.object(ring, v.version());
         SecretBytes material;
         try {
             material = masterKeys.unwrap(v.wrapped(), dataKeyAssociatedData(ring.id(), v.version()));
         } catch (RuntimeException e) {
-            failedUnwraps.increment();
             audit.failed(KeyService.SYSTEM_ACTOR, "key.unwrap", object, e);
             throw new KeyUnavailableException("key ring " + ring.name() + " version " + v.version()
                     + " cannot be unwrapped: " + e.getMessage(), e);
@@ -94,7 +82,6 @@ final class DataKeyCache implements AutoCloseable {
                     KeyAudit.details("master_key", v.masterKeyLabel())));
         } catch (RuntimeException e) {
             material.destroy();
-            failedUnwraps.increment();
             throw new KeyUnavailableException("key ring " + ring.name() + " version " + v.version()
                     + " is not released: the audit log cannot be written (" + e.getMessage() + ")", e);
         }
@@ -106,7 +93,8 @@ final class DataKeyCache implements AutoCloseable {
      * call the master key store unless it expires or is evicted in between. Never loads.
      */
     boolean isCached(int ringId, int version) {
-        return cache.getIfPresent(cacheKey(ringId, version)) != null;
+        // Quietly: a readiness check is neither a hit nor a miss.
+        return cache.policy().getIfPresentQuietly(cacheKey(ringId, version)) != null;
     }
 
     void invalidate(int ringId, int version) {
@@ -119,7 +107,8 @@ final class DataKeyCache implements AutoCloseable {
     }
 
     KeyCacheStats stats() {
-        return new KeyCacheStats(hits.sum(), misses.sum(), failedUnwraps.sum(), cache.estimatedSize());
+        CacheStats s = cache.stats(); // a failed unwrap throws from the loader: a load failure
+        return new KeyCacheStats(s.hitCount(), s.missCount(), s.loadFailureCount(), cache.estimatedSize());
     }
 
     /**

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pgseal.keys.audit.AuditChainReport;
 import dev.pgseal.keys.audit.AuditEvent;
+import dev.pgseal.keys.audit.AuditListener;
 import dev.pgseal.keys.audit.AuditCheckpoint;
 import dev.pgseal.keys.audit.AuditSettings;
 import dev.pgseal.keys.audit.AuditTrail;
@@ -13,8 +14,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +36,7 @@ final class KeyAudit {
     private final MasterKeyStore keys;
     private final AuditSettings settings;
     private volatile AuditTrail trail;
+    private final List<AuditListener> listeners = new CopyOnWriteArrayList<>();
     private final Cache<String, Boolean> recentDenials =
             Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
@@ -54,7 +58,27 @@ final class KeyAudit {
         if (t == null) {
             throw new IllegalStateException("the audit trail is not started");
         }
-        t.appended(t.log().append(c, event));
+        long id = t.log().append(c, event);
+        t.appended(id);
+        if (!listeners.isEmpty()) {
+            db.afterCommit(c, () -> tellListeners(id, event));
+        }
+    }
+
+    /** Tells {@code listener} of every event appended from now on, after its commit. */
+    void addListener(AuditListener listener) {
+        listeners.add(listener);
+    }
+
+    private void tellListeners(long id, AuditEvent event) {
+        for (AuditListener l : listeners) {
+            try {
+                l.appended(id, event);
+            } catch (RuntimeException e) {
+                LOG.warn("audit listener {} failed on event {} ({}): {}", l.getClass().getName(), id, event.action(),
+                        e.toString());
+            }
+        }
     }
 
     /** Appends in a transaction of its own. */

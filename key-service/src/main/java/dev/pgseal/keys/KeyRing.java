@@ -1,5 +1,6 @@
 package dev.pgseal.keys;
 
+import dev.pgseal.keys.kms.KeyType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import java.util.Optional;
  * @param deletionDueAt when a scheduled deletion of the whole ring will run, or null
  * @param deletedAt when the ring was deleted (all versions destroyed), or null
  * @param versions every version, ordered 1..latest
+ * @param type what its versions are: AES-256-GCM data keys (the default, and the only type a policy
+ *     key may name) or key pairs of an asymmetric type
  */
 public record KeyRing(
         int id,
@@ -29,12 +32,21 @@ public record KeyRing(
         int minDecryptionVersion,
         Instant deletionDueAt,
         Instant deletedAt,
-        List<KeyVersion> versions) {
+        List<KeyVersion> versions,
+        KeyType type) {
 
     public KeyRing {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(type, "type");
         versions = List.copyOf(versions);
+    }
+
+    /** An AES-256-GCM ring. */
+    public KeyRing(int id, String name, Instant createdAt, Duration rotationPeriod, int minDecryptionVersion,
+            Instant deletionDueAt, Instant deletedAt, List<KeyVersion> versions) {
+        this(id, name, createdAt, rotationPeriod, minDecryptionVersion, deletionDueAt, deletedAt, versions,
+                KeyType.AES_256_GCM);
     }
 
     /** The latest version number. */
@@ -77,6 +89,10 @@ public record KeyRing(
                 throw broken("version " + v.version() + " is " + v.state().displayName()
                         + (v.wrapped() == null ? " without material" : " but still has material"));
             }
+            if ((v.publicKey() != null) != type.asymmetric()) {
+                throw broken("version " + v.version() + (type.asymmetric() ? " has no public key" : " has a public key")
+                        + " but the ring is " + type.displayName());
+            }
         }
         long active = versions.stream().filter(v -> v.state() == KeyState.ACTIVE).count();
         if (deletedAt != null) {
@@ -113,7 +129,8 @@ public record KeyRing(
         } else {
             list.set(v.version() - 1, v);
         }
-        return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, deletionDueAt, deletedAt, list);
+        return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, deletionDueAt, deletedAt, list,
+                type);
     }
 
     /**
@@ -142,11 +159,11 @@ public record KeyRing(
     }
 
     KeyRing withMinDecryptionVersion(int min) {
-        return new KeyRing(id, name, createdAt, rotationPeriod, min, deletionDueAt, deletedAt, versions);
+        return new KeyRing(id, name, createdAt, rotationPeriod, min, deletionDueAt, deletedAt, versions, type);
     }
 
     KeyRing withDeletionDueAt(Instant due) {
-        return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, due, deletedAt, versions);
+        return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, due, deletedAt, versions, type);
     }
 
     /** Every version destroyed and the ring marked deleted. */
@@ -155,6 +172,6 @@ public record KeyRing(
         for (KeyVersion v : versions) {
             list.add(v.state() == KeyState.DESTROYED ? v : v.movedTo(KeyState.DESTROYED, now));
         }
-        return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, null, now, list);
+        return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, null, now, list, type);
     }
 }

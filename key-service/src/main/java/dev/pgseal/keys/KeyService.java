@@ -1,11 +1,15 @@
 package dev.pgseal.keys;
 
 import dev.pgseal.keys.access.AccessTokens;
+import dev.pgseal.keys.access.TotpEnrollments;
 import dev.pgseal.keys.audit.AuditChainReport;
 import dev.pgseal.keys.audit.AuditCheckpoint;
 import dev.pgseal.keys.audit.AuditEvent;
+import dev.pgseal.keys.audit.AuditListener;
 import dev.pgseal.keys.audit.AuditQuery;
 import dev.pgseal.keys.audit.AuditSettings;
+import dev.pgseal.keys.kms.KeyGrants;
+import dev.pgseal.keys.kms.KeyType;
 import dev.pgseal.keys.store.KeyRingRepository;
 import dev.pgseal.keys.store.KeyStoreDatabase;
 import java.time.Clock;
@@ -155,6 +159,16 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         return rings.createRing(name, rotationPeriod, actor);
     }
 
+    /**
+     * Creates a key ring of {@code type} (its versions are data keys or key pairs, for life) with a
+     * fresh active version 1. Only AES-256-GCM rings can be policy keys.
+     *
+     * @throws KeyLifecycleException when a ring of that name exists
+     */
+    public KeyRing createRing(String name, Duration rotationPeriod, KeyType type, String actor) {
+        return rings.createRing(name, rotationPeriod, type, actor);
+    }
+
     /** Rotates: a new version becomes the active primary; the old primary is deactivated (decrypt only). */
     public KeyRing rotate(String ringName, String actor) {
         return rings.rotate(ringName, actor);
@@ -209,6 +223,17 @@ public final class KeyService implements KeyResolver, AutoCloseable {
      */
     public List<String> runDueDeletions(Instant now) {
         return rings.runDueDeletions(now);
+    }
+
+    /**
+     * Executes now, under {@code actor}'s name, the scheduled deletions of one ring that are due (as
+     * {@link #runDueDeletions} does for every ring in the background).
+     *
+     * @return what was deleted, e.g. {@code ring:patients/v1}
+     * @throws KeyLifecycleException when no deletion of that ring is due
+     */
+    public List<String> runDueDeletions(String ringName, String actor) {
+        return rings.runDueDeletions(ringName, actor);
     }
 
     // ---------------------------------------------------------------- master keys
@@ -284,6 +309,22 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         audit.appendNow(event);
     }
 
+    /**
+     * Tells {@code listener} of every audit event this instance appends from now on, once its
+     * transaction has committed (the alert rules read the audit stream this way).
+     */
+    public void addAuditListener(AuditListener listener) {
+        audit.addListener(listener);
+    }
+
+    /**
+     * Reports the key store's connection pool (HikariCP) to a Micrometer {@code MeterRegistry};
+     * {@code Object} so the key service does not depend on Micrometer. Once per service.
+     */
+    public void reportStorePoolTo(Object meterRegistry) {
+        db.reportPoolMetricsTo(meterRegistry);
+    }
+
     /** Reads stored audit events (see {@link AuditQuery}); the links are checked by {@link #verifyAuditLog()}. */
     public List<AuditQuery.Entry> auditEvents(AuditQuery query) {
         return db.inTransaction(query::run);
@@ -296,10 +337,23 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         return new AccessTokens(db, audit::append);
     }
 
-    // ---------------------------------------------------------------- KeyResolver
+    /**
+     * The TOTP second factor of those principals: secrets wrapped under the master key in this
+     * store, changes and locks audited in this audit log.
+     */
+    public TotpEnrollments totpEnrollments() {
+        return new TotpEnrollments(db, audit::append, masterKeys);
+    }
 
-    @Override
-    public DataKey encryptionKey(String ringName) {
+    // ---------------------------------------------------------------- data plane (keys.kms)
+
+    /**
+     * The ring named, of any type, for the data plane ({@link dev.pgseal.keys.kms.DataPlane}): from
+     * memory, reloaded once from the store when unknown here.
+     *
+     * @throws KeyUnavailableException (audited) when there is no such ring
+     */
+    public KeyRing dataPlaneRing(String ringName) {
         KeyRing ring = rings.byName(ringName);
         if (ring == null && !audit.recentlyDenied("name:" + ringName)) {
             ring = rings.reloadByName(ringName);
@@ -307,6 +361,50 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         if (ring == null) {
             throw audit.deny("ring:" + ringName, "name:" + ringName, "no key ring named " + ringName);
         }
+        return ring;
+    }
+
+    /**
+     * The unwrapped primary version of a ring of any type (data key or key pair), refused and audited
+     * exactly as {@link #encryptionKey} refuses: ring deleted or scheduled for deletion.
+     */
+    public DataKey dataPlanePrimaryKey(String ringName) {
+        return primaryKey(dataPlaneRing(ringName));
+    }
+
+    /**
+     * The unwrapped version {@code version} of a ring of any type, refused and audited exactly as
+     * {@link #decryptionKey} refuses (below the minimum decryption version, destroyed, pre-active,
+     * scheduled for deletion, unknown).
+     */
+    public DataKey dataPlaneVersionKey(String ringName, int version) {
+        return versionKey(dataPlaneRing(ringName).id(), version, false);
+    }
+
+    /** Which app principals may call which data-plane operations on which rings, audited in this audit log. */
+    public KeyGrants keyGrants() {
+        return new KeyGrants(db, audit::append);
+    }
+
+    // ---------------------------------------------------------------- KeyResolver
+
+    /** Refuses (audited) a ring that is not AES-256-GCM for column encryption. */
+    private KeyRing columnRing(KeyRing ring) {
+        if (!ring.type().servesColumns()) {
+            throw audit.deny("ring:" + ring.name(), ring.id() + ":type", "key ring " + ring.name() + " is a "
+                    + ring.type().displayName() + " ring: column encryption needs an "
+                    + KeyType.AES_256_GCM.displayName() + " ring");
+        }
+        return ring;
+    }
+
+    @Override
+    public DataKey encryptionKey(String ringName) {
+        return primaryKey(columnRing(dataPlaneRing(ringName)));
+    }
+
+    private DataKey primaryKey(KeyRing ring) {
+        String ringName = ring.name();
         String refusal = RingLifecycle.ringRefusal(ring);
         if (refusal != null) {
             throw audit.deny("ring:" + ringName, ring.id() + ":enc", refusal);
@@ -318,6 +416,10 @@ public final class KeyService implements KeyResolver, AutoCloseable {
 
     @Override
     public DataKey decryptionKey(int ringId, int version) {
+        return versionKey(ringId, version, true);
+    }
+
+    private DataKey versionKey(int ringId, int version, boolean forColumns) {
         KeyRing ring = rings.byId(ringId);
         String denialKey = ringId + ":" + version;
         if ((ring == null || version > ring.latestVersion()) && !audit.recentlyDenied(denialKey)) {
@@ -325,6 +427,9 @@ public final class KeyService implements KeyResolver, AutoCloseable {
         }
         if (ring == null) {
             throw audit.deny("ring-id:" + ringId, denialKey, "unknown key ring id " + ringId);
+        }
+        if (forColumns) {
+            columnRing(ring);
         }
         String refusal = RingLifecycle.decryptionRefusal(ring, version);
         if (refusal != null) {
@@ -355,14 +460,7 @@ public final class KeyService implements KeyResolver, AutoCloseable {
     /** The ring's id from memory (reloaded once if unknown): no key is unwrapped. */
     @Override
     public int ringId(String ringName) {
-        KeyRing ring = rings.byName(ringName);
-        if (ring == null && !audit.recentlyDenied("name:" + ringName)) {
-            ring = rings.reloadByName(ringName);
-        }
-        if (ring == null) {
-            throw audit.deny("ring:" + ringName, "name:" + ringName, "no key ring named " + ringName);
-        }
-        return ring.id();
+        return columnRing(dataPlaneRing(ringName)).id();
     }
 
     /** Counts in memory (one {@code LongAdder} per version); see {@link #flushEncryptionCounts()}. */

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param deletionDueAt when a scheduled deletion will destroy it, or null
  * @param encryptions how many values were encrypted under it, as last recorded in the store (each
  *     instance adds its in-memory count periodically and on close, so it may lag behind)
+ * @param publicKey the public key (X.509 SubjectPublicKeyInfo, DER) of an asymmetric ring's version,
+ *     kept in the clear; null for AES-256-GCM (not copied: treat as read-only)
  */
 public record KeyVersion(
         int version,
@@ -29,7 +31,8 @@ public record KeyVersion(
         Instant compromisedAt,
         Instant destroyedAt,
         Instant deletionDueAt,
-        long encryptions) {
+        long encryptions,
+        byte[] publicKey) {
 
     public KeyVersion {
         Objects.requireNonNull(state, "state");
@@ -40,6 +43,13 @@ public record KeyVersion(
         if (encryptions < 0) {
             throw new IllegalArgumentException("encryptions must be >= 0: " + encryptions);
         }
+    }
+
+    /** A version of an AES-256-GCM ring (no public key). */
+    public KeyVersion(int version, KeyState state, WrappedKey wrapped, Instant createdAt, Instant activatedAt,
+            Instant deactivatedAt, Instant compromisedAt, Instant destroyedAt, Instant deletionDueAt, long encryptions) {
+        this(version, state, wrapped, createdAt, activatedAt, deactivatedAt, compromisedAt, destroyedAt, deletionDueAt,
+                encryptions, null);
     }
 
     /** The label of the master key the material is wrapped under, or null once destroyed. */
@@ -56,16 +66,16 @@ public record KeyVersion(
                 target == KeyState.DEACTIVATED ? now : deactivatedAt,
                 target == KeyState.COMPROMISED ? now : compromisedAt,
                 target == KeyState.DESTROYED ? now : destroyedAt,
-                target == KeyState.DESTROYED ? null : deletionDueAt, encryptions);
+                target == KeyState.DESTROYED ? null : deletionDueAt, encryptions, publicKey);
     }
 
     KeyVersion withWrapped(WrappedKey w) {
         return new KeyVersion(version, state, w, createdAt, activatedAt, deactivatedAt, compromisedAt, destroyedAt,
-                deletionDueAt, encryptions);
+                deletionDueAt, encryptions, publicKey);
     }
 
     KeyVersion withDeletionDueAt(Instant due) {
         return new KeyVersion(version, state, wrapped, createdAt, activatedAt, deactivatedAt, compromisedAt,
-                destroyedAt, due, encryptions);
+                destroyedAt, due, encryptions, publicKey);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgseal.keys;
 
+import dev.pgseal.keys.access.TotpEnrollments;
 import dev.pgseal.keys.audit.AuditEvent;
 import dev.pgseal.keys.store.KeyRingRepository;
 import dev.pgseal.keys.store.KeyStoreDatabase;
@@ -102,8 +103,10 @@ final class MasterKeyRotation {
                     }
                     repository.save(c, next);
                 }
+                int totpSecrets = TotpEnrollments.rewrap(c, masterKeys);
                 audit.append(c, AuditEvent.success(actor, "master_key.rotate", "master-key:" + fresh,
-                        KeyAudit.details("from", old, "to", fresh, "rewrapped_versions", rewrapped)));
+                        KeyAudit.details("from", old, "to", fresh, "rewrapped_versions", rewrapped,
+                                "rewrapped_totp_secrets", totpSecrets)));
                 return null;
             });
         } catch (RuntimeException e) {

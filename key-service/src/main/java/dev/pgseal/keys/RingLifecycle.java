@@ -1,6 +1,8 @@
 package dev.pgseal.keys;
 
 import dev.pgseal.keys.audit.AuditEvent;
+import dev.pgseal.keys.kms.GeneratedKey;
+import dev.pgseal.keys.kms.KeyType;
 import dev.pgseal.keys.store.KeyRingRepository;
 import dev.pgseal.keys.store.KeyStoreDatabase;
 import java.security.SecureRandom;
@@ -53,7 +55,9 @@ final class RingLifecycle {
     List<KeyRing> ensureRings(Collection<String> policyKeyNames, String actor) {
         List<KeyRing> created = new ArrayList<>();
         for (String name : policyKeyNames) {
-            if (byName(name) != null || reloadByName(name) != null) {
+            KeyRing existing = byName(name) != null ? byName(name) : reloadByName(name);
+            if (existing != null) {
+                requireColumnRing(existing);
                 continue;
             }
             try {
@@ -68,8 +72,22 @@ final class RingLifecycle {
         return created;
     }
 
+    /** Refuses a ring that is not AES-256-GCM as a policy key (column encryption). */
+    static void requireColumnRing(KeyRing ring) {
+        if (!ring.type().servesColumns()) {
+            throw new KeyLifecycleException("the policy key " + ring.name() + " names a key ring of type "
+                    + ring.type().displayName() + ": column encryption needs an " + KeyType.AES_256_GCM.displayName()
+                    + " ring; give the policy key another name");
+        }
+    }
+
     synchronized KeyRing createRing(String name, Duration rotationPeriod, String actor) {
+        return createRing(name, rotationPeriod, KeyType.AES_256_GCM, actor);
+    }
+
+    synchronized KeyRing createRing(String name, Duration rotationPeriod, KeyType type, String actor) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
         if (name.isBlank()) {
             throw new KeyLifecycleException("a key ring needs a name");
         }
@@ -80,12 +98,12 @@ final class RingLifecycle {
                     throw new KeyLifecycleException("key ring " + name + " already exists");
                 }
                 masterKeyRotation.syncWithStore(c);
-                int id = repository.insertRing(c, name, now, rotationPeriod);
-                KeyVersion first = newVersion(id, 1, KeyState.ACTIVE, now);
-                KeyRing r = new KeyRing(id, name, now, rotationPeriod, 1, null, null, List.of(first));
+                int id = repository.insertRing(c, name, now, rotationPeriod, type);
+                KeyVersion first = newVersion(id, 1, KeyState.ACTIVE, now, type);
+                KeyRing r = new KeyRing(id, name, now, rotationPeriod, 1, null, null, List.of(first), type);
                 repository.save(c, r);
                 audit.append(c, AuditEvent.success(actor, "ring.create", KeyAudit.object(r, 1), KeyAudit.details(
-                        "ring_id", id, "version", 1, "master_key", first.masterKeyLabel())));
+                        "ring_id", id, "version", 1, "master_key", first.masterKeyLabel(), "type", type.displayName())));
                 return r;
             });
             publish(ring);
@@ -99,7 +117,7 @@ final class RingLifecycle {
     KeyRing rotate(String ringName, String actor) {
         return change(ringName, actor, "ring.rotate", (ring, c, now) -> {
             int v = ring.latestVersion() + 1;
-            KeyRing next = ring.withVersion(newVersion(ring.id(), v, KeyState.PRE_ACTIVE, now))
+            KeyRing next = ring.withVersion(newVersion(ring.id(), v, KeyState.PRE_ACTIVE, now, ring.type()))
                     .transition(v, KeyState.ACTIVE, now);
             return new Change(next, KeyAudit.object(next, v), KeyAudit.details("from_version", ring.primaryVersion(), "to_version", v,
                     "master_key", next.require(v).masterKeyLabel()));
@@ -109,7 +127,7 @@ final class RingLifecycle {
     KeyRing addVersion(String ringName, String actor) {
         return change(ringName, actor, "version.create", (ring, c, now) -> {
             int v = ring.latestVersion() + 1;
-            KeyRing next = ring.withVersion(newVersion(ring.id(), v, KeyState.PRE_ACTIVE, now));
+            KeyRing next = ring.withVersion(newVersion(ring.id(), v, KeyState.PRE_ACTIVE, now, ring.type()));
             return new Change(next, KeyAudit.object(next, v), KeyAudit.details("state", KeyState.PRE_ACTIVE.displayName(),
                     "master_key", next.require(v).masterKeyLabel()));
         });
@@ -183,31 +201,60 @@ final class RingLifecycle {
     List<String> runDueDeletions(Instant now) {
         List<String> done = new ArrayList<>();
         for (KeyRing ring : listRings()) {
-            boolean ringDue = ring.deletedAt() == null && ring.deletionDueAt() != null && !ring.deletionDueAt().isAfter(now);
-            boolean versionDue = ring.versions().stream().anyMatch(v -> v.deletionDueAt() != null
-                    && v.state() != KeyState.DESTROYED && !v.deletionDueAt().isAfter(now));
-            if (!ringDue && !versionDue) {
+            if (!deletionDue(ring, now)) {
                 continue;
             }
-            change(ring.name(), KeyService.SYSTEM_ACTOR, "deletion.execute", (current, c, at) -> {
-                if (current.deletedAt() == null && current.deletionDueAt() != null && !current.deletionDueAt().isAfter(now)) {
-                    KeyRing next = current.deleted(at);
-                    done.add("ring:" + current.name());
-                    return new Change(next, "ring:" + current.name(), KeyAudit.details("versions", current.latestVersion()));
-                }
-                KeyRing next = current;
-                List<Object> versions = new ArrayList<>();
-                for (KeyVersion v : current.versions()) {
-                    if (v.deletionDueAt() != null && v.state() != KeyState.DESTROYED && !v.deletionDueAt().isAfter(now)) {
-                        next = next.transition(v.version(), KeyState.DESTROYED, at);
-                        versions.add(v.version());
-                        done.add(KeyAudit.object(current, v.version()));
-                    }
-                }
-                return new Change(next, "ring:" + current.name(), KeyAudit.details("destroyed_versions", versions.toString()));
-            });
+            change(ring.name(), KeyService.SYSTEM_ACTOR, "deletion.execute", executeDueDeletions(now, done));
         }
         return done;
+    }
+
+    /** The due deletions of one ring, at the caller's request; refused when none is due. */
+    List<String> runDueDeletions(String ringName, String actor) {
+        Instant now = clock.instant();
+        List<String> done = new ArrayList<>();
+        RingChange execute = executeDueDeletions(now, done);
+        change(ringName, actor, "deletion.execute", (current, c, at) -> {
+            if (!deletionDue(current, now)) {
+                Optional<Instant> next = current.versions().stream().filter(v -> v.state() != KeyState.DESTROYED)
+                        .map(KeyVersion::deletionDueAt).filter(Objects::nonNull).min(Instant::compareTo);
+                if (current.deletedAt() == null && current.deletionDueAt() != null) {
+                    next = Optional.of(current.deletionDueAt());
+                }
+                throw new KeyLifecycleException("key ring " + current.name() + " has no deletion due" + next.map(t ->
+                        " (the next one is due at " + t + ")").orElse(" (none is scheduled)"));
+            }
+            return execute.apply(current, c, at);
+        });
+        return done;
+    }
+
+    private static boolean deletionDue(KeyRing ring, Instant now) {
+        boolean ringDue = ring.deletedAt() == null && ring.deletionDueAt() != null && !ring.deletionDueAt().isAfter(now);
+        boolean versionDue = ring.versions().stream().anyMatch(v -> v.deletionDueAt() != null
+                && v.state() != KeyState.DESTROYED && !v.deletionDueAt().isAfter(now));
+        return ringDue || versionDue;
+    }
+
+    /** Deletes the ring when its deletion is due at {@code now}, else destroys its due versions. */
+    private static RingChange executeDueDeletions(Instant now, List<String> done) {
+        return (current, c, at) -> {
+            if (current.deletedAt() == null && current.deletionDueAt() != null && !current.deletionDueAt().isAfter(now)) {
+                KeyRing next = current.deleted(at);
+                done.add("ring:" + current.name());
+                return new Change(next, "ring:" + current.name(), KeyAudit.details("versions", current.latestVersion()));
+            }
+            KeyRing next = current;
+            List<Object> versions = new ArrayList<>();
+            for (KeyVersion v : current.versions()) {
+                if (v.deletionDueAt() != null && v.state() != KeyState.DESTROYED && !v.deletionDueAt().isAfter(now)) {
+                    next = next.transition(v.version(), KeyState.DESTROYED, at);
+                    versions.add(v.version());
+                    done.add(KeyAudit.object(current, v.version()));
+                }
+            }
+            return new Change(next, "ring:" + current.name(), KeyAudit.details("destroyed_versions", versions.toString()));
+        };
     }
 
     List<KeyRing> listRings() {
@@ -267,11 +314,13 @@ final class RingLifecycle {
         return null;
     }
 
-    private KeyVersion newVersion(int ringId, int version, KeyState state, Instant now) {
-        try (SecretBytes dek = SecretBytes.random(KeyService.DATA_KEY_BYTES, random)) {
-            WrappedKey wrapped = masterKeys.wrap(dek, DataKeyCache.dataKeyAssociatedData(ringId, version));
+    /** A new version: a data key, or a key pair whose private key is wrapped like a data key. */
+    private KeyVersion newVersion(int ringId, int version, KeyState state, Instant now, KeyType type) {
+        GeneratedKey fresh = type.generate(random);
+        try (SecretBytes material = fresh.material()) {
+            WrappedKey wrapped = masterKeys.wrap(material, DataKeyCache.dataKeyAssociatedData(ringId, version));
             return new KeyVersion(version, state, wrapped, now, state == KeyState.ACTIVE ? now : null,
-                    null, null, null, null, 0);
+                    null, null, null, null, 0, fresh.publicKey());
         }
     }
 

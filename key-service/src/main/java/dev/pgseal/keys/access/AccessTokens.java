@@ -41,7 +41,7 @@ public final class AccessTokens {
     static final String PREFIX = "pgs_";
     private static final int SECRET_BYTES = 32;
     private static final int ID_BYTES = 8;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
     /** Compared against when the id is unknown, so an unknown id costs what a wrong secret costs. */
     private static final byte[] NO_HASH = new byte[32];
@@ -146,6 +146,12 @@ public final class AccessTokens {
 
     /** Runs a change; a refusal is audited (in a transaction of its own, the change's rolled back) and rethrown. */
     private <T> T audited(String actor, String action, String object, java.util.function.Supplier<T> change) {
+        return audited(db, audit, actor, action, object, change);
+    }
+
+    /** As {@link #audited(String, String, String, java.util.function.Supplier)}, for the TOTP enrolments too. */
+    static <T> T audited(KeyStoreDatabase db, AuditAppender audit, String actor, String action, String object,
+            java.util.function.Supplier<T> change) {
         try {
             return change.get();
         } catch (AccessException e) {
@@ -222,7 +228,7 @@ public final class AccessTokens {
         }
     }
 
-    private static Role principalRole(Connection c, String name) throws SQLException {
+    static Role principalRole(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select role from pgseal.principals where name = ? for update")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -249,7 +255,7 @@ public final class AccessTokens {
         }
     }
 
-    private static Map<String, Object> details(Object... keyValues) {
+    static Map<String, Object> details(Object... keyValues) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put((String) keyValues[i], keyValues[i + 1]);

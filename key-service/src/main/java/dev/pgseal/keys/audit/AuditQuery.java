@@ -24,7 +24,8 @@ import java.util.Map;
  *
  * @param since the earliest time, or null
  * @param actor the exact actor, or null
- * @param action the exact action, or null
+ * @param action the exact action, or a family of them: {@code alert.*} matches every action that
+ *     starts with {@code alert.}; or null
  * @param limit 1..{@link #MAX_LIMIT}
  */
 public record AuditQuery(Instant since, String actor, String action, int limit) {
@@ -60,7 +61,10 @@ public record AuditQuery(Instant since, String actor, String action, int limit) 
             sql.append(" and actor = ?");
             args.add(actor);
         }
-        if (action != null) {
+        if (action != null && action.endsWith(".*")) {
+            sql.append(" and action like ? escape '!'");
+            args.add(action.substring(0, action.length() - 1).replaceAll("[!%_]", "!$0") + "%");
+        } else if (action != null) {
             sql.append(" and action = ?");
             args.add(action);
         }

@@ -4,6 +4,7 @@ import dev.pgseal.keys.KeyRing;
 import dev.pgseal.keys.KeyState;
 import dev.pgseal.keys.KeyVersion;
 import dev.pgseal.keys.WrappedKey;
+import dev.pgseal.keys.kms.KeyType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,9 +28,9 @@ import java.util.Optional;
 public final class KeyRingRepository {
 
     private static final String RING_COLUMNS = "id, name, created_at, rotation_period_seconds, min_decryption_version, "
-            + "deletion_due_at, deleted_at";
+            + "deletion_due_at, deleted_at, key_type";
     private static final String VERSION_COLUMNS = "ring_id, version, state, wrapped_material, master_key_label, "
-            + "created_at, activated_at, deactivated_at, compromised_at, destroyed_at, deletion_due_at";
+            + "created_at, activated_at, deactivated_at, compromised_at, destroyed_at, deletion_due_at, public_key";
     // Read, never written by save(): instances only ever add to it (addEncryptions).
     private static final String VERSION_READ_COLUMNS = VERSION_COLUMNS + ", encryptions";
 
@@ -103,9 +104,16 @@ public final class KeyRingRepository {
      * ring with its first version and {@link #save}s it.
      */
     public int insertRing(Connection c, String name, Instant createdAt, Duration rotationPeriod) throws SQLException {
+        return insertRing(c, name, createdAt, rotationPeriod, KeyType.AES_256_GCM);
+    }
+
+    /** As {@link #insertRing(Connection, String, Instant, Duration)} for a ring of {@code type} (never changes). */
+    public int insertRing(Connection c, String name, Instant createdAt, Duration rotationPeriod, KeyType type)
+            throws SQLException {
         // primary_version 1 is set now so the row satisfies its check; save() writes version 1.
         try (PreparedStatement ps = c.prepareStatement("insert into pgseal.key_rings (name, created_at, "
-                + "rotation_period_seconds, primary_version) values (?, ?, ?, 1) returning id")) {
+                + "rotation_period_seconds, primary_version, key_type) values (?, ?, ?, 1, ?) returning id")) {
+            ps.setString(4, type.displayName());
             ps.setString(1, name);
             ps.setObject(2, ts(createdAt));
             if (rotationPeriod == null) {
@@ -125,7 +133,7 @@ public final class KeyRingRepository {
         ring.checkInvariants();
         // Versions first with the old ACTIVE row cleared, so the one-active index never sees two.
         try (PreparedStatement ps = c.prepareStatement("insert into pgseal.key_versions (" + VERSION_COLUMNS
-                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (ring_id, version) do update set "
+                + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (ring_id, version) do update set "
                 + "state = excluded.state, wrapped_material = excluded.wrapped_material, "
                 + "master_key_label = excluded.master_key_label, activated_at = excluded.activated_at, "
                 + "deactivated_at = excluded.deactivated_at, compromised_at = excluded.compromised_at, "
@@ -145,6 +153,7 @@ public final class KeyRingRepository {
                 ps.setObject(9, ts(v.compromisedAt()));
                 ps.setObject(10, ts(v.destroyedAt()));
                 ps.setObject(11, ts(v.deletionDueAt()));
+                ps.setBytes(12, v.publicKey()); // written once: the update above never changes it
                 ps.executeUpdate();
             }
         }
@@ -211,11 +220,12 @@ public final class KeyRingRepository {
         }
     }
 
-    /** Retired master keys that no key version references any more. */
+    /** Retired master keys that no key version and no TOTP secret references any more. */
     public List<String> unreferencedRetiredMasterKeys(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select m.label from pgseal.master_keys m where m.state = 'RETIRED' "
                 + "and not exists (select 1 from pgseal.key_versions v where v.master_key_label = m.label) "
+                + "and not exists (select 1 from pgseal.totp_enrollments t where t.master_key_label = m.label) "
                 + "order by m.label for update");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -261,7 +271,8 @@ public final class KeyRingRepository {
         long seconds = rs.getLong("rotation_period_seconds");
         Duration period = rs.wasNull() ? null : Duration.ofSeconds(seconds);
         return new RingRow(rs.getInt("id"), rs.getString("name"), instant(rs, "created_at"), period,
-                rs.getInt("min_decryption_version"), instant(rs, "deletion_due_at"), instant(rs, "deleted_at"));
+                rs.getInt("min_decryption_version"), instant(rs, "deletion_due_at"), instant(rs, "deleted_at"),
+                KeyType.parse(rs.getString("key_type")));
     }
 
     private static KeyVersion versionRow(ResultSet rs) throws SQLException {
@@ -271,7 +282,7 @@ public final class KeyRingRepository {
                 material == null ? null : new WrappedKey(label, material),
                 instant(rs, "created_at"), instant(rs, "activated_at"), instant(rs, "deactivated_at"),
                 instant(rs, "compromised_at"), instant(rs, "destroyed_at"), instant(rs, "deletion_due_at"),
-                rs.getLong("encryptions"));
+                rs.getLong("encryptions"), rs.getBytes("public_key"));
     }
 
     private static final class RingRow {
@@ -282,10 +293,12 @@ public final class KeyRingRepository {
         final int minDecryptionVersion;
         final Instant deletionDueAt;
         final Instant deletedAt;
+        final KeyType type;
         final List<KeyVersion> versions = new ArrayList<>();
 
         RingRow(int id, String name, Instant createdAt, Duration rotationPeriod, int minDecryptionVersion,
-                Instant deletionDueAt, Instant deletedAt) {
+                Instant deletionDueAt, Instant deletedAt, KeyType type) {
+            this.type = type;
             this.id = id;
             this.name = name;
             this.createdAt = createdAt;
@@ -297,7 +310,7 @@ public final class KeyRingRepository {
 
         KeyRing toRing() {
             return new KeyRing(id, name, createdAt, rotationPeriod, minDecryptionVersion, deletionDueAt, deletedAt,
-                    versions);
+                    versions, type);
         }
     }
 }

@@ -5,7 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.pgseal.keys.StoreSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -21,6 +26,8 @@ public final class KeyStoreDatabase implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final String url;
+    /** Actions waiting for the commit of the transaction running on a connection. */
+    private final Map<Connection, List<Runnable>> afterCommit = Collections.synchronizedMap(new IdentityHashMap<>());
 
     private KeyStoreDatabase(HikariDataSource dataSource, String url) {
         this.dataSource = dataSource;
@@ -98,15 +105,19 @@ public final class KeyStoreDatabase implements AutoCloseable {
 
     /**
      * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws
-     * (the exception is rethrown; an {@link SQLException} as a {@link StoreException}).
+     * (the exception is rethrown; an {@link SQLException} as a {@link StoreException}). Actions
+     * registered with {@link #afterCommit} run after the commit, once the connection is back in
+     * the pool.
      */
     public <T> T inTransaction(TransactionWork<T> work) {
+        List<Runnable> committed = new ArrayList<>();
+        T result;
         try (Connection c = dataSource.getConnection()) {
+            afterCommit.put(c, committed);
             c.setAutoCommit(false);
             try {
-                T result = work.run(c);
+                result = work.run(c);
                 c.commit();
-                return result;
             } catch (SQLException | RuntimeException | Error e) {
                 try {
                     c.rollback();
@@ -115,11 +126,40 @@ public final class KeyStoreDatabase implements AutoCloseable {
                 }
                 throw e;
             } finally {
+                afterCommit.remove(c);
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new StoreException("key store database " + url + ": " + e.getMessage(), e);
         }
+        committed.forEach(Runnable::run);
+        return result;
+    }
+
+    /**
+     * Runs {@code action} once the transaction {@link #inTransaction} runs on {@code c} has
+     * committed, outside it and on the same thread; never when it rolls back. On a connection that
+     * is not in such a transaction, runs it now. {@code action} must not throw.
+     */
+    public void afterCommit(Connection c, Runnable action) {
+        List<Runnable> pending = afterCommit.get(c);
+        if (pending == null) {
+            action.run();
+        } else {
+            pending.add(action);
+        }
+    }
+
+    /**
+     * Reports the pool's metrics (connections active, idle, pending, acquire and usage times) to a
+     * Micrometer {@code MeterRegistry} through HikariCP's own tracker; the key service itself does
+     * not depend on Micrometer, hence {@code Object}. A pool reports to one registry only.
+     *
+     * @throws IllegalStateException when the pool already reports to a registry
+     * @throws IllegalArgumentException when {@code meterRegistry} is not a registry HikariCP knows
+     */
+    public void reportPoolMetricsTo(Object meterRegistry) {
+        dataSource.setMetricRegistry(meterRegistry);
     }
 
     @Override

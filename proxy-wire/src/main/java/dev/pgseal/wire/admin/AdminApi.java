@@ -38,7 +38,8 @@ final class AdminApi {
         this.secondFactor = secondFactor;
         this.metrics = metrics;
         this.audit = new RequestAudit(keys);
-        this.routes = keys == null ? List.of() : new AdminRoutes(keys).routes();
+        this.routes = keys == null ? List.of()
+                : MasterKeyRoutes.after(DataPlaneRoutes.after(AlertRoutes.after(new AdminRoutes(keys).routes(), keys), keys), keys);
     }
 
     ApiResponse handle(ApiRequest r) {

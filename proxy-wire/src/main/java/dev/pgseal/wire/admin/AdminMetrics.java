@@ -2,6 +2,11 @@ package dev.pgseal.wire.admin;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.pgseal.keys.KeyService;
+import dev.pgseal.keys.alerts.Alert;
+import dev.pgseal.keys.alerts.AlertObserver;
+import dev.pgseal.keys.alerts.AlertRule;
+import dev.pgseal.keys.alerts.Alerts;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -16,14 +21,19 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics {@code /metrics} exposes, all through Micrometer binders and meters (no counters kept
  * by hand): the JVM (memory, GC, threads, class loading, processor, uptime), Netty's pooled
- * allocator, the key service's data-key cache, any Caffeine cache handed in, and the admin requests
- * themselves (a timer by method, route and status).
+ * allocator, the key store's HikariCP pool (HikariCP's own Micrometer tracker), the key service's
+ * data-key cache (Caffeine's statistics), any Caffeine cache handed in, the alerts fired by rule,
+ * and the admin requests themselves (a timer by method, route and status).
  */
 public final class AdminMetrics implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminMetrics.class);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -39,7 +49,61 @@ public final class AdminMetrics implements AutoCloseable {
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         if (keys != null) {
             new KeyCacheMetrics(keys).bindTo(registry);
+            try {
+                keys.reportStorePoolTo(registry);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // A pool reports to one registry: a second admin server over the same key service.
+                LOG.warn("the key store's pool metrics are not exposed on this admin listener: {}", e.getMessage());
+            }
         }
+    }
+
+    /**
+     * Counts the alerts of {@code alerts}: {@code pgseal_alerts_total{rule}} (every enabled rule
+     * registered at 0, so the family is there before the first alert),
+     * {@code pgseal_alerts_webhook_failures_total{rule}} (likewise, when a webhook is configured) and
+     * {@code pgseal_alerts_dropped_events_total} (audit events the rules had no room for).
+     */
+    public void bindAlerts(Alerts alerts) {
+        for (AlertRule rule : alerts.enabledRules()) {
+            alertCounter(rule);
+            if (alerts.settings().webhook().isPresent()) {
+                webhookFailures(rule);
+            }
+        }
+        Counter dropped = Counter.builder("pgseal.alerts.dropped.events")
+                .description("Audit events the alert rules could not evaluate (their queue was full)")
+                .register(registry);
+        alerts.addObserver(new AlertObserver() {
+            @Override
+            public void fired(Alert alert) {
+                alertCounter(alert.rule()).increment();
+            }
+
+            @Override
+            public void webhookFailed(Alert alert, String reason) {
+                webhookFailures(alert.rule()).increment();
+            }
+
+            @Override
+            public void eventDropped() {
+                dropped.increment();
+            }
+        });
+    }
+
+    private Counter webhookFailures(AlertRule rule) {
+        return Counter.builder("pgseal.alerts.webhook.failures")
+                .description("Alerts the webhook could not deliver, by rule")
+                .tag("rule", rule.id())
+                .register(registry);
+    }
+
+    private Counter alertCounter(AlertRule rule) {
+        return Counter.builder("pgseal.alerts")
+                .description("Alerts fired, by rule (after de-duplication)")
+                .tag("rule", rule.id())
+                .register(registry);
     }
 
     /**

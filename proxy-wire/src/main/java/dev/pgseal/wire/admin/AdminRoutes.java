@@ -15,6 +15,7 @@ import dev.pgseal.keys.access.IssuedToken;
 import dev.pgseal.keys.access.Role;
 import dev.pgseal.keys.audit.AuditChainVerification;
 import dev.pgseal.keys.audit.AuditQuery;
+import dev.pgseal.keys.kms.KeyType;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,13 +42,16 @@ import java.util.regex.Pattern;
  * POST /v1/keys/{name}/versions/{v}/compromised      admin            (dangerous: second factor)
  * POST /v1/keys/{name}/schedule-deletion             admin            (dangerous: second factor)
  * POST /v1/keys/{name}/cancel-deletion               admin
+ * POST /v1/keys/{name}/min-decryption-version        admin            (dangerous: second factor)
+ * POST /v1/keys/{name}/destroy                       admin            (dangerous: second factor)
  * GET  /v1/audit                                     admin auditor
  * GET  /v1/audit/verify                              admin auditor
  * GET  /v1/tokens                                    admin
  * POST /v1/tokens                                    admin
  * POST /v1/tokens/{id}/revoke                        admin
  * </pre>
- * The {@code app} role has no administration endpoint: its data-plane calls come with the next slice.
+ * The {@code app} role has no administration endpoint: its data-plane calls and their grants are
+ * {@link DataPlaneRoutes}'s.
  */
 final class AdminRoutes {
 
@@ -73,6 +77,10 @@ final class AdminRoutes {
                         .needsSecondFactor().to(this::scheduleDeletion),
                 Route.of("POST", "/v1/keys/{name}/cancel-deletion", "keys.cancel-deletion", ADMIN)
                         .to(this::cancelDeletion),
+                Route.of("POST", "/v1/keys/{name}/min-decryption-version", "keys.min-decryption-version", ADMIN)
+                        .needsSecondFactor().to(this::minDecryptionVersion),
+                Route.of("POST", "/v1/keys/{name}/destroy", "keys.destroy", ADMIN)
+                        .needsSecondFactor().to(this::destroyDue),
                 Route.of("GET", "/v1/audit", "audit.query", ADMIN, AUDITOR).to(this::auditEvents),
                 Route.of("GET", "/v1/audit/verify", "audit.verify", ADMIN, AUDITOR).to(this::verifyAudit),
                 Route.of("GET", "/v1/tokens", "tokens.list", ADMIN).to(this::listTokens),
@@ -94,11 +102,22 @@ final class AdminRoutes {
     // ---------------------------------------------------------------- keys
 
     private ApiResponse listRings(Call call) {
-        return ApiResponse.ok(AdminJson.rings(keys.listRings()));
+        List<KeyRing> rings = keys.listRings();
+        JsonNode out = AdminJson.rings(rings);
+        for (int i = 0; i < rings.size(); i++) {
+            withType(out.get("rings").get(i), rings.get(i));
+        }
+        return ApiResponse.ok(out);
     }
 
     private ApiResponse showRing(Call call) {
-        return ApiResponse.ok(Map.of("ring", AdminJson.ring(existingRing(call.param("name")))));
+        return ringResponse(existingRing(call.param("name")));
+    }
+
+    /** The listing's ring with its key type ({@code aes-256-gcm}, {@code ed25519}, …). */
+    private static JsonNode withType(JsonNode ring, KeyRing r) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) ring).put("type", r.type().displayName());
+        return ring;
     }
 
     private ApiResponse createRing(Call call) {
@@ -106,8 +125,15 @@ final class AdminRoutes {
         String name = text(body, "name", true);
         String period = text(body, "rotation_period", false);
         Duration rotation = period == null ? null : period(period);
-        KeyRing ring = lifecycle(() -> keys.createRing(name, rotation, call.actor()));
-        return ApiResponse.json(HttpResponseStatus.CREATED, Map.of("ring", AdminJson.ring(ring)));
+        String typeName = text(body, "type", false);
+        KeyType type;
+        try {
+            type = typeName == null ? KeyType.AES_256_GCM : KeyType.parse(typeName);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'type': " + e.getMessage());
+        }
+        KeyRing ring = lifecycle(() -> keys.createRing(name, rotation, type, call.actor()));
+        return ApiResponse.json(HttpResponseStatus.CREATED, Map.of("ring", withType(AdminJson.ring(ring), ring)));
     }
 
     private ApiResponse rotate(Call call) {
@@ -146,8 +172,33 @@ final class AdminRoutes {
         return ringResponse(lifecycle(() -> keys.cancelDeletion(name, version, call.actor())));
     }
 
+    /**
+     * Sets the minimum decryption version. Dangerous whichever way it moves: raising it makes data
+     * under older versions unreadable at once, and lowering it revives versions someone retired.
+     */
+    private ApiResponse minDecryptionVersion(Call call) {
+        JsonNode body = call.request().json();
+        String name = existingRing(call.param("name")).name();
+        OptionalInt version = optionalVersion(body);
+        if (version.isEmpty()) {
+            throw ApiException.badRequest("'version' is required");
+        }
+        return ringResponse(lifecycle(() -> keys.setMinDecryptionVersion(name, version.getAsInt(), call.actor())));
+    }
+
+    /** Executes the deletions of this ring that are due now (the server also does it in the background). */
+    private ApiResponse destroyDue(Call call) {
+        String name = existingRing(call.param("name")).name();
+        List<String> destroyed = lifecycle(() -> keys.runDueDeletions(name, call.actor()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("destroyed", destroyed);
+        KeyRing ring = existingRing(name);
+        out.put("ring", withType(AdminJson.ring(ring), ring));
+        return ApiResponse.ok(out);
+    }
+
     private static ApiResponse ringResponse(KeyRing ring) {
-        return ApiResponse.ok(Map.of("ring", AdminJson.ring(ring)));
+        return ApiResponse.ok(Map.of("ring", withType(AdminJson.ring(ring), ring)));
     }
 
     /** The ring as the store has it now (another instance may have created it), or 404. */

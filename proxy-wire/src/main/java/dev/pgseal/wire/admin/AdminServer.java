@@ -2,6 +2,7 @@ package dev.pgseal.wire.admin;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.pgseal.keys.KeyService;
+import dev.pgseal.wire.session.TlsPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,12 +16,18 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * store and the HSM, run on a small bounded pool of workers (a full queue answers 503).
  *
  * <p>Limits: request line 4 KiB, headers 8 KiB, body {@link Settings#maxRequestBytes()} (413
- * beyond), and a connection idle for {@link Settings#idleSeconds()} is closed. See
+ * beyond), and a connection idle for {@link Settings#idleSeconds()} is closed. With
+ * {@link Settings#tls()} the listener speaks HTTPS only (TLS 1.2 and 1.3, forward-secret AEAD
+ * suites: the proxy's {@link TlsPolicy}); a plain HTTP request on it fails the handshake. See
  * {@code docs/admin.md} for the endpoints, roles and error shapes.
  */
 public final class AdminServer implements AutoCloseable {
@@ -46,9 +55,41 @@ public final class AdminServer implements AutoCloseable {
      * @param queue calls waiting for a worker before new ones are refused with 503
      * @param idleSeconds a connection that sends nothing for this long is closed
      * @param secondFactor the check on dangerous calls
+     * @param tls the server side of HTTPS ({@link #serverTls}); null: plain HTTP
      */
-    public record Settings(int maxRequestBytes, int workers, int queue, int idleSeconds, SecondFactor secondFactor) {
-        public static final Settings DEFAULT = new Settings(64 * 1024, 2, 64, 60, SecondFactor.NOT_ENFORCED);
+    public record Settings(int maxRequestBytes, int workers, int queue, int idleSeconds, SecondFactor secondFactor,
+            SslContext tls) {
+        public static final Settings DEFAULT = new Settings(64 * 1024, 2, 64, 60, SecondFactor.totp(Clock.systemUTC()));
+
+        /** Plain HTTP. */
+        public Settings(int maxRequestBytes, int workers, int queue, int idleSeconds, SecondFactor secondFactor) {
+            this(maxRequestBytes, workers, queue, idleSeconds, secondFactor, null);
+        }
+
+        /** A copy that serves HTTPS with {@code context} (null: plain HTTP). */
+        public Settings withTls(SslContext context) {
+            return new Settings(maxRequestBytes, workers, queue, idleSeconds, secondFactor, context);
+        }
+    }
+
+    /**
+     * The server side of the admin listener's TLS from a PEM certificate (chain) and PEM private key,
+     * restricted like the proxy's ({@link TlsPolicy}).
+     *
+     * @throws IllegalArgumentException naming the files when they cannot be read or do not match
+     */
+    public static SslContext serverTls(Path cert, Path key) {
+        for (Path p : new Path[] {cert, key}) {
+            if (!Files.isReadable(p)) {
+                throw new IllegalArgumentException("cannot read TLS file " + p);
+            }
+        }
+        try {
+            return TlsPolicy.apply(SslContextBuilder.forServer(cert.toFile(), key.toFile())).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot load the admin TLS certificate " + cert + " and key " + key + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private final EventLoopGroup group;
@@ -74,7 +115,7 @@ public final class AdminServer implements AutoCloseable {
         ThreadPoolExecutor workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(settings.queue()), new DefaultThreadFactory("pgseal-admin-worker", true),
                 new ThreadPoolExecutor.AbortPolicy());
-        AdminApi api = new AdminApi(keys, settings.secondFactor(), metrics);
+        AdminApi api = new AdminApi(keys, settings.secondFactor().forKeys(keys), metrics);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("pgseal-admin-io", true),
                 NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -84,6 +125,9 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (settings.tls() != null) {
+                            ch.pipeline().addLast(settings.tls().newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, settings.idleSeconds()))
                                 .addLast(new HttpServerCodec(4096, 8192, 8192))
@@ -101,7 +145,7 @@ public final class AdminServer implements AutoCloseable {
                     + bound.cause().getMessage(), bound.cause());
         }
         AdminServer server = new AdminServer(group, bound.channel(), workers, metrics);
-        LOG.info("admin API listening on http://{}:{}", host, server.port());
+        LOG.info("admin API listening on {}://{}:{}", settings.tls() == null ? "http" : "https", host, server.port());
         return server;
     }
 

@@ -7,9 +7,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.cache.CacheMeterBinder;
 
 /**
- * Micrometer's cache binder over the key service's data-key cache (a Caffeine cache the key service
- * keeps private, since it holds unwrapped keys): size, hits, misses — each miss is an unwrap in the
- * HSM — and failed unwraps, read from the service's own counters at scrape time.
+ * Micrometer's cache binder over the key service's data-key cache: size, hits, misses — each miss
+ * is an unwrap in the HSM — and failed unwraps, read at scrape time from Caffeine's own statistics
+ * ({@code recordStats()}), which the key service passes on as {@link dev.pgseal.keys.KeyCacheStats}.
+ * The meters are those {@code CaffeineCacheMetrics} writes ({@code cache_gets_total{result}},
+ * {@code cache_size}, {@code cache_puts_total}, tag {@code cache="data_keys"}); the cache object
+ * itself stays private to the key service because it holds unwrapped keys.
  */
 final class KeyCacheMetrics extends CacheMeterBinder<KeyService> {
 

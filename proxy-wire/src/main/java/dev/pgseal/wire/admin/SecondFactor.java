@@ -1,18 +1,20 @@
 package dev.pgseal.wire.admin;
 
+import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.access.Principal;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
- * The seam for a second factor on dangerous operations (scheduling a deletion, marking a version
- * compromised; later destroying, raising the minimum decryption version, rotating the master key).
- * The router asks it before such a call runs; a refusal is a {@code 403} with its reason and an
- * audit event, exactly like a role denial.
+ * The second factor of dangerous operations (scheduling a deletion, destroying, marking a version
+ * compromised, changing the minimum decryption version, rotating the master key). The router asks
+ * it before such a call runs, after the role check; a refusal is a {@code 403} with its reason and
+ * an audit event, exactly like a role denial.
  *
- * <p>This slice ships no second factor: {@link #NOT_ENFORCED} lets the call through and the audit
- * event says {@code second_factor: not-enforced}, so the log shows which dangerous calls ran on a
- * bearer token alone. The TOTP implementation (RFC 6238, a code per principal enrolled with the CLI,
- * sent in the {@code X-Pgseal-Otp} header, replay refused) plugs in here without touching a route.
+ * <p>pgseal's factor is {@link #totp(Clock) TOTP} (RFC 6238): a code of the calling principal,
+ * enrolled offline with {@code ./pgseal tokens totp-enroll}, sent in the {@code X-Pgseal-Otp}
+ * header, accepted once. It is always enforced: there is no switch that turns it off, and a
+ * principal without an enrolment cannot call a dangerous operation.
  */
 public interface SecondFactor {
 
@@ -29,16 +31,21 @@ public interface SecondFactor {
      */
     Optional<String> refusal(Principal principal, String action, Optional<String> presented);
 
-    /** No second factor yet: allows, and says so in the audit log. Not a check. */
-    SecondFactor NOT_ENFORCED = new SecondFactor() {
-        @Override
-        public String name() {
-            return "not-enforced";
-        }
+    /**
+     * This factor for the principals of {@code keys}: a factor that keeps its state in the key store
+     * binds to it here (the admin server calls this once, at start).
+     *
+     * @param keys the key service, or null on a server without one (then every call is refused)
+     */
+    default SecondFactor forKeys(KeyService keys) {
+        return this;
+    }
 
-        @Override
-        public Optional<String> refusal(Principal principal, String action, Optional<String> presented) {
-            return Optional.empty();
-        }
-    };
+    /**
+     * TOTP codes of the calling principal, checked against {@code clock} (the system clock in the
+     * server; a controllable one in tests).
+     */
+    static SecondFactor totp(Clock clock) {
+        return new TotpSecondFactor(clock, null);
+    }
 }

@@ -3,6 +3,7 @@ package dev.pgseal.wire.app;
 import dev.pgseal.keys.KeyCacheSettings;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.keys.alerts.Alerts;
 import dev.pgseal.policy.CatalogCheck;
 import dev.pgseal.policy.CatalogReport;
 import dev.pgseal.policy.Policy;
@@ -48,14 +49,16 @@ public final class PgsealServer implements AutoCloseable {
     private final Optional<KeyService> keys;
     private final ProxyServer proxy;
     private final Optional<AdminServer> admin;
+    private final Optional<Alerts> alerts;
     private final ScheduledExecutorService maintenance;
 
     private PgsealServer(Optional<PolicyWatcher> policy, Optional<KeyService> keys, ProxyServer proxy,
-            Optional<AdminServer> admin) {
+            Optional<AdminServer> admin, Optional<Alerts> alerts) {
         this.policy = policy;
         this.keys = keys;
         this.proxy = proxy;
         this.admin = admin;
+        this.alerts = alerts;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgseal-key-maintenance");
             t.setDaemon(true);
@@ -73,24 +76,30 @@ public final class PgsealServer implements AutoCloseable {
         KeyService keyService = null;
         ProxyServer proxy = null;
         AdminServer adminServer = null;
+        Alerts alerts = null;
         try {
             if (config.policy().isPresent()) {
                 watcher = openPolicy(config);
             }
             if (config.keystore().isPresent() && config.store().isPresent()) {
                 keyService = openKeys(config, watcher == null ? Policy.empty() : watcher.current());
+                alerts = Alerts.start(config.alerts(), keyService, Clock.systemUTC());
             }
             SessionHooks hooks = hooks(config, watcher, keyService);
             proxy = ProxyServer.start(config, hooks);
             adminServer = startAdmin(config, keyService);
+            if (alerts != null) {
+                adminServer.metrics().bindAlerts(alerts);
+            }
             PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy,
-                    Optional.of(adminServer));
+                    Optional.of(adminServer), Optional.ofNullable(alerts));
             server.onReloadSignal();
             server.scheduleMaintenance();
             return server;
         } catch (RuntimeException e) {
             closeQuietly(adminServer);
             closeQuietly(proxy);
+            closeQuietly(alerts);
             closeQuietly(keyService);
             closeQuietly(watcher);
             if (e instanceof StartupException s) {
@@ -316,6 +325,11 @@ public final class PgsealServer implements AutoCloseable {
         return policy.map(PolicyWatcher::current);
     }
 
+    /** The alert rules, when a key store is configured. */
+    public Optional<Alerts> alerts() {
+        return alerts;
+    }
+
     /** The key service, when a key store is configured. */
     public Optional<KeyService> keys() {
         return keys;
@@ -323,9 +337,17 @@ public final class PgsealServer implements AutoCloseable {
 
     /** The admin API on {@code admin.host:port}; without a key service only health and metrics answer. */
     private static AdminServer startAdmin(ServerConfig config, KeyService keyService) {
+        AdminServer.Settings settings = AdminServer.Settings.DEFAULT;
+        if (config.admin().tls().isPresent()) {
+            ServerConfig.AdminTls tls = config.admin().tls().get();
+            try {
+                settings = settings.withTls(AdminServer.serverTls(tls.cert(), tls.key()));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage() + " (admin.tls.cert, admin.tls.key)", e);
+            }
+        }
         try {
-            return AdminServer.start(config.admin().host(), config.admin().port(), keyService,
-                    AdminServer.Settings.DEFAULT);
+            return AdminServer.start(config.admin().host(), config.admin().port(), keyService, settings);
         } catch (RuntimeException e) {
             throw new StartupException("the admin API cannot listen on " + config.admin().host() + ":"
                     + config.admin().port() + " (admin.host, admin.port): " + e.getMessage(), e);
@@ -342,6 +364,7 @@ public final class PgsealServer implements AutoCloseable {
         maintenance.shutdownNow();
         admin.ifPresent(PgsealServer::closeQuietly);
         proxy.close();
+        alerts.ifPresent(PgsealServer::closeQuietly); // before the key service: alert events go to its audit log
         keys.ifPresent(PgsealServer::closeQuietly);
         policy.ifPresent(PgsealServer::closeQuietly);
     }

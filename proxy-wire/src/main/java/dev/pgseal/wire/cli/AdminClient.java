@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -13,8 +14,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The admin commands' side of the admin API: one JSON request with the bearer token, and the
@@ -41,7 +53,48 @@ final class AdminClient {
     AdminClient(ServerOptions options) {
         this.base = options.serverUri();
         this.token = options.token();
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if ("https".equals(base.getScheme())) {
+            Path ca = options.caCertificates();
+            if (ca != null) {
+                b.sslContext(trusting(ca));
+            }
+            // TLS 1.2 and 1.3 only, as the server offers; host names are checked (the JDK's default).
+            SSLParameters p = new SSLParameters();
+            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            b.sslParameters(p);
+        }
+        this.http = b.build();
+    }
+
+    /**
+     * An SSL context that trusts exactly the PEM certificates in {@code file}.
+     *
+     * @throws ServerOptions.UsageException when the file cannot be read or holds no certificate
+     */
+    static SSLContext trusting(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new ServerOptions.UsageException("--cacert " + file + " holds no PEM certificate");
+            }
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int i = 0;
+            for (Certificate c : certs) {
+                trust.setCertificateEntry("ca-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException e) {
+            throw new ServerOptions.UsageException("cannot read --cacert " + file + ": " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw new ServerOptions.UsageException("--cacert " + file + " is not a PEM certificate file: "
+                    + e.getMessage());
+        }
     }
 
     /** A path segment, percent-encoded. */
@@ -56,10 +109,18 @@ final class AdminClient {
      *     does not answer JSON
      */
     Reply send(String method, String path, Object body) {
+        return send(method, path, body, null);
+    }
+
+    /** As {@link #send(String, String, Object)}, with a TOTP code in {@code X-Pgseal-Otp} (null: none). */
+    Reply send(String method, String path, Object body, String otp) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json");
+        if (otp != null) {
+            b.header(OtpOptions.HEADER, otp);
+        }
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -76,6 +137,9 @@ final class AdminClient {
         } catch (ConnectException e) {
             throw new IllegalStateException("cannot reach the admin API at " + base + " (is pgseal serve running? "
                     + "see --server)");
+        } catch (SSLException e) {
+            throw new IllegalStateException("TLS with the admin API at " + base + " failed: " + e.getMessage()
+                    + " (is --cacert or PGSEAL_CACERT the certificate or CA of the server?)");
         } catch (IOException e) {
             throw new IllegalStateException("admin API at " + base + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -99,11 +163,20 @@ final class AdminClient {
      * @return the exit code: 0 on success, 1 when refused or failed, 2 on bad usage
      */
     static int call(ServerOptions options, String method, String path, Object body, Function<JsonNode, String> render) {
+        return call(options, null, method, path, body, render);
+    }
+
+    /**
+     * As {@link #call(ServerOptions, String, String, Object, Function)} for a dangerous operation:
+     * sends the TOTP code of {@code otp} ({@code --otp} or {@code PGSEAL_OTP}).
+     */
+    static int call(ServerOptions options, OtpOptions otp, String method, String path, Object body,
+            Function<JsonNode, String> render) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         Reply reply;
         try {
-            reply = new AdminClient(options).send(method, path, body);
+            reply = new AdminClient(options).send(method, path, body, otp == null ? null : otp.code());
         } catch (ServerOptions.UsageException e) {
             err.println("pgseal: " + e.getMessage());
             return 2;

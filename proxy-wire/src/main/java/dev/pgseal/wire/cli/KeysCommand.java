@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Example: PGSEAL_TOKEN=$(cat admin.token) ./pgseal keys rotate patients"},
         subcommands = {KeysCommand.ListRings.class, KeysCommand.Show.class, KeysCommand.Create.class,
                 KeysCommand.Rotate.class, KeysCommand.Deactivate.class, KeysCommand.Compromise.class,
-                KeysCommand.ScheduleDeletion.class, KeysCommand.CancelDeletion.class})
+                KeysCommand.ScheduleDeletion.class, KeysCommand.CancelDeletion.class,
+                KeysCommand.MinDecryptionVersion.class, KeysCommand.Destroy.class, KeysCommand.Grants.class,
+                KeysCommand.Grant.class, KeysCommand.RevokeGrant.class})
 final class KeysCommand extends CommandGroup {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -70,8 +72,11 @@ final class KeysCommand extends CommandGroup {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Creates a key ring with a fresh AES-256 data key as its active version 1 (role admin).",
-            footer = {"", "Example: ./pgseal keys create invoices --rotation 90d"})
+            description = {"Creates a key ring with a fresh key as its active version 1 (role admin): an AES-256 data "
+                    + "key by default (column encryption and the data plane), or a key pair of another --type for the "
+                    + "data plane (docs/kms.md)."},
+            footer = {"", "Examples:", "  ./pgseal keys create invoices --rotation 90d",
+                    "  ./pgseal keys create signing --type ed25519"})
     static final class Create implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RING", description = "The new key ring's name.")
         String ring;
@@ -79,6 +84,11 @@ final class KeysCommand extends CommandGroup {
         @Option(names = "--rotation", paramLabel = "PERIOD",
                 description = "Automatic rotation period: 90d, 12h, 30m or 45s. Default: manual rotation only.")
         String rotation;
+
+        @Option(names = "--type", paramLabel = "TYPE",
+                description = "aes-256-gcm (default), rsa-3072-oaep, rsa-3072-pss, ec-p256, ed25519, ml-dsa-65 or "
+                        + "ml-kem-768. Only aes-256-gcm rings encrypt columns.")
+        String type;
 
         @Mixin
         ServerOptions server;
@@ -89,6 +99,9 @@ final class KeysCommand extends CommandGroup {
             body.put("name", ring);
             if (rotation != null) {
                 body.put("rotation_period", rotation);
+            }
+            if (type != null) {
+                body.put("type", type);
             }
             return AdminClient.call(server, "POST", "/v1/keys", body,
                     b -> "created key ring " + ring + "\n" + ringDetail(b.path("ring")));
@@ -130,15 +143,15 @@ final class KeysCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            return versionState(server, ring, version, "deactivate", "deactivated");
+            return versionState(server, null, ring, version, "deactivate", "deactivated");
         }
     }
 
     @Command(name = "compromise", mixinStandardHelpOptions = true,
             description = {"Marks a version compromised: it still decrypts (so data can be re-encrypted) and is flagged "
                     + "everywhere (role admin). The primary version must be rotated away first.",
-                    "A dangerous operation: it will require a second factor (TOTP) once enrolment exists."},
-            footer = {"", "Example: ./pgseal keys compromise patients 2"})
+                    "A dangerous operation: it needs the current TOTP code of the token's principal (--otp or PGSEAL_OTP)."},
+            footer = {"", "Example: ./pgseal keys compromise patients 2 --otp 492039"})
     static final class Compromise implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
         String ring;
@@ -149,9 +162,12 @@ final class KeysCommand extends CommandGroup {
         @Mixin
         ServerOptions server;
 
+        @Mixin
+        OtpOptions otp;
+
         @Override
         public Integer call() {
-            return versionState(server, ring, version, "compromised", "marked compromised");
+            return versionState(server, otp, ring, version, "compromised", "marked compromised");
         }
     }
 
@@ -159,9 +175,9 @@ final class KeysCommand extends CommandGroup {
             description = {"Schedules the deletion of a whole key ring, or of one version, after 7 to 30 days (role "
                     + "admin). Until then it is refused for use, and cancel-deletion undoes it; when due, the key "
                     + "material is destroyed and nothing encrypted under it can be read again.",
-                    "A dangerous operation: it will require a second factor (TOTP) once enrolment exists."},
-            footer = {"", "Examples:", "  ./pgseal keys schedule-deletion old-ring --days 30",
-                    "  ./pgseal keys schedule-deletion patients 1 --days 7"})
+                    "A dangerous operation: it needs the current TOTP code of the token's principal (--otp or PGSEAL_OTP)."},
+            footer = {"", "Examples:", "  ./pgseal keys schedule-deletion old-ring --days 30 --otp 492039",
+                    "  PGSEAL_OTP=492039 ./pgseal keys schedule-deletion patients 1 --days 7"})
     static final class ScheduleDeletion implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
         String ring;
@@ -176,6 +192,9 @@ final class KeysCommand extends CommandGroup {
         @Mixin
         ServerOptions server;
 
+        @Mixin
+        OtpOptions otp;
+
         @Override
         public Integer call() {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -183,7 +202,7 @@ final class KeysCommand extends CommandGroup {
             if (version != null) {
                 body.put("version", version);
             }
-            return AdminClient.call(server, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/schedule-deletion", body,
+            return AdminClient.call(server, otp, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/schedule-deletion", body,
                     b -> "deletion of key ring " + ring + (version == null ? "" : " version " + version)
                             + " scheduled for " + b.path("deletion_due_at").asText()
                             + " (undo with: ./pgseal keys cancel-deletion " + ring
@@ -217,8 +236,150 @@ final class KeysCommand extends CommandGroup {
         }
     }
 
-    private static int versionState(ServerOptions server, String ring, int version, String action, String done) {
-        return AdminClient.call(server, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/versions/" + version + "/"
+    @Command(name = "min-decryption-version", mixinStandardHelpOptions = true,
+            description = {"Sets the lowest version of a key ring that may still decrypt (role admin). Raising it makes "
+                    + "everything still encrypted under older versions unreadable at once; lowering it revives retired "
+                    + "versions.",
+                    "A dangerous operation: it needs the current TOTP code of the token's principal (--otp or PGSEAL_OTP)."},
+            footer = {"", "Example: ./pgseal keys min-decryption-version patients 3 --otp 492039"})
+    static final class MinDecryptionVersion implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
+        String ring;
+
+        @Parameters(index = "1", paramLabel = "VERSION", description = "The new minimum (1 to the primary version).")
+        int version;
+
+        @Mixin
+        ServerOptions server;
+
+        @Mixin
+        OtpOptions otp;
+
+        @Override
+        public Integer call() {
+            return AdminClient.call(server, otp, "POST", "/v1/keys/" + AdminClient.segment(ring)
+                    + "/min-decryption-version", Map.of("version", version),
+                    b -> "key ring " + ring + ": minimum decryption version is now "
+                            + b.path("ring").path("min_decryption_version").asText() + "\n");
+        }
+    }
+
+    @Command(name = "destroy", mixinStandardHelpOptions = true,
+            description = {"Destroys now the key material of a ring's versions (or of the whole ring) whose scheduled "
+                    + "deletion is due (role admin); the server also does it every 10 minutes. Nothing encrypted "
+                    + "under a destroyed version can be read again.",
+                    "A dangerous operation: it needs the current TOTP code of the token's principal (--otp or PGSEAL_OTP)."},
+            footer = {"", "Example: ./pgseal keys destroy old-ring --otp 492039"})
+    static final class Destroy implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
+        String ring;
+
+        @Mixin
+        ServerOptions server;
+
+        @Mixin
+        OtpOptions otp;
+
+        @Override
+        public Integer call() {
+            return AdminClient.call(server, otp, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/destroy", null,
+                    b -> {
+                        StringBuilder out = new StringBuilder();
+                        for (JsonNode d : b.path("destroyed")) {
+                            out.append("destroyed ").append(d.asText()).append('\n');
+                        }
+                        return out.length() == 0 ? "nothing of key ring " + ring + " was due\n" : out.toString();
+                    });
+        }
+    }
+
+    @Command(name = "grants", mixinStandardHelpOptions = true,
+            description = "Lists which app principals may call which data-plane operations on a key ring (roles admin, "
+                    + "auditor).",
+            footer = {"", "Example: ./pgseal keys grants signing --json"})
+    static final class Grants implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
+        String ring;
+
+        @Mixin
+        ServerOptions server;
+
+        @Override
+        public Integer call() {
+            return AdminClient.call(server, "GET", "/v1/keys/" + AdminClient.segment(ring) + "/grants", null, b -> {
+                TextTable t = new TextTable("PRINCIPAL", "OPERATIONS", "GRANTED", "BY");
+                for (JsonNode g : b.path("grants")) {
+                    t.row(g.path("principal").asText(), operations(g), g.path("granted_at").asText(),
+                            g.path("granted_by").asText());
+                }
+                return t + (t.isEmpty() ? "(no grants: no app may use key ring " + ring + ")\n" : "");
+            });
+        }
+    }
+
+    @Command(name = "grant", mixinStandardHelpOptions = true,
+            description = "Lets an app principal call data-plane operations on a key ring (role admin). Replaces an "
+                    + "earlier grant of the same principal on that ring.",
+            footer = {"", "Examples:", "  ./pgseal keys grant invoices billing-app --operations encrypt,decrypt",
+                    "  ./pgseal keys grant signing release-bot            # every operation the ring's type offers"})
+    static final class Grant implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
+        String ring;
+
+        @Parameters(index = "1", paramLabel = "PRINCIPAL", description = "A principal of role app.")
+        String principal;
+
+        @Option(names = "--operations", split = ",", paramLabel = "OP",
+                description = "Comma-separated: encrypt, decrypt, generate-data-key, re-encrypt, sign, verify, "
+                        + "encapsulate, decapsulate, public-key. Default: every operation of the ring's type.")
+        java.util.List<String> operations;
+
+        @Mixin
+        ServerOptions server;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("principal", principal);
+            if (operations != null && !operations.isEmpty()) {
+                body.put("operations", operations);
+            }
+            return AdminClient.call(server, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/grants", body,
+                    b -> "granted " + principal + " on key ring " + ring + ": " + operations(b.path("grant")) + "\n");
+        }
+    }
+
+    @Command(name = "revoke-grant", mixinStandardHelpOptions = true,
+            description = "Takes an app principal's grant on a key ring away (role admin); effective for its next "
+                    + "request, on every instance.",
+            footer = {"", "Example: ./pgseal keys revoke-grant invoices billing-app"})
+    static final class RevokeGrant implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "RING", description = "The key ring's name.")
+        String ring;
+
+        @Parameters(index = "1", paramLabel = "PRINCIPAL", description = "The app principal.")
+        String principal;
+
+        @Mixin
+        ServerOptions server;
+
+        @Override
+        public Integer call() {
+            return AdminClient.call(server, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/grants/"
+                    + AdminClient.segment(principal) + "/revoke", null,
+                    b -> "revoked the grant of " + principal + " on key ring " + ring + "\n");
+        }
+    }
+
+    private static String operations(JsonNode grant) {
+        java.util.List<String> ops = new java.util.ArrayList<>();
+        grant.path("operations").forEach(o -> ops.add(o.asText()));
+        return String.join(",", ops);
+    }
+
+    private static int versionState(ServerOptions server, OtpOptions otp, String ring, int version, String action,
+            String done) {
+        return AdminClient.call(server, otp, "POST", "/v1/keys/" + AdminClient.segment(ring) + "/versions/" + version + "/"
                 + action, null, b -> "key ring " + ring + " version " + version + " " + done + "\n");
     }
 
@@ -247,7 +408,8 @@ final class KeysCommand extends CommandGroup {
 
     /** A ring's summary line, then its versions. */
     static String ringDetail(JsonNode r) {
-        String summary = "ring " + r.path("name").asText() + " (id " + r.path("id").asText() + "): primary version "
+        String summary = "ring " + r.path("name").asText() + " (id " + r.path("id").asText()
+                + (r.path("type").isTextual() ? ", " + r.path("type").asText() : "") + "): primary version "
                 + text(r.path("primary_version"), "none") + ", latest " + r.path("latest_version").asText()
                 + ", min decryption version " + r.path("min_decryption_version").asText() + ", rotation "
                 + rotation(r.path("rotation_period_seconds"))

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "pgseal", mixinStandardHelpOptions = true, version = "pgseal 0.1.0-SNAPSHOT",
         description = "Transparent encryption proxy for PostgreSQL with an integrated key management service.",
         subcommands = {DemoCommand.class, ServeCommand.class, PolicyCommand.class, KeysCommand.class,
-                AuditCommand.class, TokensCommand.class, CommandLine.HelpCommand.class})
+                AuditCommand.class, TokensCommand.class, AlertsCommand.class, MasterKeyCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main extends CommandGroup {
 
 

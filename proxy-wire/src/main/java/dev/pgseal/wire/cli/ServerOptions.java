@@ -18,6 +18,7 @@ final class ServerOptions {
     /** The default admin API address (ARCHITECTURE.md: admin.host and admin.port). */
     static final String DEFAULT_SERVER = "http://127.0.0.1:6544";
     static final String TOKEN_VARIABLE = "PGSEAL_TOKEN";
+    static final String CACERT_VARIABLE = "PGSEAL_CACERT";
 
     /** Reads environment variables; tests replace it, since a JVM cannot change its own environment. */
     static UnaryOperator<String> environment = System::getenv;
@@ -32,6 +33,21 @@ final class ServerOptions {
 
     @Option(names = "--json", description = "Print machine-readable JSON.")
     boolean json;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+            description = "With an https:// --server: trust the PEM certificate(s) in FILE (the admin listener's "
+                    + "self-signed certificate or its CA) instead of the JVM's trust store. Default: the "
+                    + "PGSEAL_CACERT environment variable.")
+    Path cacert;
+
+    /** The CA file for an https server: {@code --cacert}, else {@code PGSEAL_CACERT}, else none (the JVM's trust store). */
+    Path caCertificates() {
+        if (cacert != null) {
+            return cacert;
+        }
+        String env = environment.apply(CACERT_VARIABLE);
+        return env == null || env.isBlank() ? null : Path.of(env.strip());
+    }
 
     /** The admin API's base URI. */
     URI serverUri() {

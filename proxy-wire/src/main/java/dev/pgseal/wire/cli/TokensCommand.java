@@ -5,9 +5,10 @@ import dev.pgseal.keys.KeyCacheSettings;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.access.AccessException;
 import dev.pgseal.keys.access.AccessToken;
-import dev.pgseal.keys.access.AccessTokens;
 import dev.pgseal.keys.access.IssuedToken;
+import dev.pgseal.keys.access.IssuedTotp;
 import dev.pgseal.keys.access.Role;
+import dev.pgseal.keys.access.TotpEnrollment;
 import dev.pgseal.wire.config.ServerConfig;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -24,14 +25,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code pgseal tokens …}: the admin API's principals and bearer tokens. With {@code --config} the
- * commands work offline against the store (that is how the first admin token is made); without it
- * they ask the running server, as an admin. Either way the change is in the keyed audit log.
+ * {@code pgseal tokens …}: the admin API's principals, their bearer tokens and their TOTP second
+ * factor. With {@code --config} the commands work offline against the store (that is how the first
+ * admin token is made, and the only way to enrol TOTP); without it they ask the running server, as an
+ * admin. Either way the change is in the keyed audit log.
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "Create, list and revoke the bearer tokens of the admin API.",
+        description = "Create, list and revoke the bearer tokens of the admin API; enrol principals in TOTP.",
         footer = {"", "Example: ./pgseal tokens create --config pgseal.yaml --role admin --name alice"},
-        subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class})
+        subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class,
+                TokensCommand.TotpEnroll.class, TokensCommand.TotpList.class, TokensCommand.TotpRemove.class})
 final class TokensCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -68,8 +71,8 @@ final class TokensCommand extends CommandGroup {
                 return 2;
             }
             if (config != null) {
-                return offline(config, server.json, tokens -> {
-                    IssuedToken issued = tokens.create(name, r, localActor());
+                return offline(config, server.json, keys -> {
+                    IssuedToken issued = keys.accessTokens().create(name, r, localActor());
                     Map<String, Object> m = json(issued.metadata());
                     m.put("token", issued.secretText());
                     return AdminClient.JSON.valueToTree(m);
@@ -94,9 +97,9 @@ final class TokensCommand extends CommandGroup {
         @Override
         public Integer call() {
             if (config != null) {
-                return offline(config, server.json, tokens -> {
+                return offline(config, server.json, keys -> {
                     List<Map<String, Object>> list = new ArrayList<>();
-                    tokens.list().forEach(t -> list.add(json(t)));
+                    keys.accessTokens().list().forEach(t -> list.add(json(t)));
                     return AdminClient.JSON.valueToTree(Map.of("tokens", list));
                 }, TokensCommand::table);
             }
@@ -125,9 +128,90 @@ final class TokensCommand extends CommandGroup {
                     + b.path("principal").asText() + "\n";
             if (config != null) {
                 return offline(config, server.json,
-                        tokens -> AdminClient.JSON.valueToTree(json(tokens.revoke(id, localActor()))), done);
+                        keys -> AdminClient.JSON.valueToTree(json(keys.accessTokens().revoke(id, localActor()))), done);
             }
             return AdminClient.call(server, "POST", "/v1/tokens/" + AdminClient.segment(id) + "/revoke", null, done);
+        }
+    }
+
+    // ---------------------------------------------------------------- TOTP (offline only)
+
+    @Command(name = "totp-enroll", mixinStandardHelpOptions = true,
+            description = {"Enrols a principal in TOTP (RFC 6238: SHA-1, 6 digits, 30 s), the second factor that "
+                    + "dangerous operations ask for: schedule deletion, destroy, mark compromised, change the minimum "
+                    + "decryption version, rotate the master key.",
+                    "Prints the otpauth:// URI (turn it into a QR code for an authenticator app) and the base32 secret "
+                    + "ONCE: the store keeps the secret only wrapped under the master key in the HSM.",
+                    "Works offline against the config's store and keystore only, so enrolling takes access to both. "
+                    + "The principal must exist (tokens create). --replace gives it a new secret (the old one stops "
+                    + "working) and clears a lock."},
+            footer = {"", "Examples:", "  ./pgseal tokens totp-enroll --config pgseal.yaml --principal alice",
+                    "  ./pgseal tokens totp-enroll --config pgseal.yaml --principal alice --replace | qrencode -t ansiutf8"})
+    static final class TotpEnroll implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+                description = "The server config: its store keeps the enrolment, its keystore wraps the secret.")
+        Path config;
+
+        @Option(names = "--principal", required = true, paramLabel = "NAME", description = "Whose second factor.")
+        String principal;
+
+        @Option(names = "--replace", description = "Replace an existing enrolment with a new secret.")
+        boolean replace;
+
+        @Option(names = "--json", description = "Print machine-readable JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return offline(config, json, keys -> {
+                IssuedTotp issued = keys.totpEnrollments().enroll(principal, replace, localActor());
+                Map<String, Object> m = json(issued.enrollment());
+                m.put("otpauth_uri", issued.otpauthUri());
+                m.put("secret", issued.secretBase32());
+                return AdminClient.JSON.valueToTree(m);
+            }, TokensCommand::enrolled);
+        }
+    }
+
+    @Command(name = "totp-list", mixinStandardHelpOptions = true,
+            description = "Lists the TOTP enrolments (principal, enrolled, last code accepted, refused codes in a row, "
+                    + "lock); never a secret. Offline against the config's store.",
+            footer = {"", "Example: ./pgseal tokens totp-list --config pgseal.yaml"})
+    static final class TotpList implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The server config.")
+        Path config;
+
+        @Option(names = "--json", description = "Print machine-readable JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return offline(config, json, keys -> {
+                List<Map<String, Object>> list = new ArrayList<>();
+                keys.totpEnrollments().list().forEach(e -> list.add(json(e)));
+                return AdminClient.JSON.valueToTree(Map.of("enrollments", list));
+            }, TokensCommand::enrollmentTable);
+        }
+    }
+
+    @Command(name = "totp-remove", mixinStandardHelpOptions = true,
+            description = "Removes a principal's TOTP enrolment: its dangerous calls are refused until it enrols again. "
+                    + "Offline against the config's store.",
+            footer = {"", "Example: ./pgseal tokens totp-remove --config pgseal.yaml --principal alice"})
+    static final class TotpRemove implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The server config.")
+        Path config;
+
+        @Option(names = "--principal", required = true, paramLabel = "NAME", description = "Whose enrolment.")
+        String principal;
+
+        @Option(names = "--json", description = "Print machine-readable JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return offline(config, json, keys -> AdminClient.JSON.valueToTree(json(keys.totpEnrollments()
+                    .remove(principal, localActor()))), b -> "removed the TOTP enrolment of " + principal + "\n");
         }
     }
 
@@ -137,7 +221,7 @@ final class TokensCommand extends CommandGroup {
      * Opens the key service of {@code config} (keystore and store: the audit log is keyed in the
      * HSM, so even an offline change is audited), runs {@code work}, and prints its result.
      */
-    private static int offline(Path config, boolean json, Function<AccessTokens, JsonNode> work,
+    private static int offline(Path config, boolean json, Function<KeyService, JsonNode> work,
             Function<JsonNode, String> render) {
         Optional<ServerConfig> loaded = ConfigFile.load(config);
         if (loaded.isEmpty()) {
@@ -152,7 +236,7 @@ final class TokensCommand extends CommandGroup {
         JsonNode result;
         try (KeyService keys = KeyService.open(cfg.keystore().get(), cfg.store().get(), cfg.audit(), Clock.systemUTC(),
                 KeyCacheSettings.DEFAULT)) {
-            result = work.apply(keys.accessTokens());
+            result = work.apply(keys);
         } catch (AccessException e) {
             System.err.println("pgseal: " + e.getMessage());
             return 1;
@@ -189,6 +273,37 @@ final class TokensCommand extends CommandGroup {
         System.err.println("pgseal: token " + b.path("id").asText() + " for " + b.path("principal").asText() + " (role "
                 + b.path("role").asText() + "). It is shown once and cannot be recovered: store it now.");
         return b.path("token").asText() + "\n";
+    }
+
+    static Map<String, Object> json(TotpEnrollment e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("principal", e.principal());
+        m.put("enrolled_at", e.enrolledAt().toString());
+        m.put("enrolled_by", e.enrolledBy());
+        m.put("master_key", e.masterKeyLabel());
+        m.put("last_used_at", e.lastUsedAt() == null ? null : e.lastUsedAt().toString());
+        m.put("failures", e.failures());
+        m.put("locked_until", e.lockedUntil() == null ? null : e.lockedUntil().toString());
+        return m;
+    }
+
+    /** The URI and the secret on stdout (so {@code | qrencode} reads the URI's line); what to do on stderr. */
+    private static String enrolled(JsonNode b) {
+        System.err.println("pgseal: TOTP enrolled for " + b.path("principal").asText() + ". The secret is shown once and "
+                + "cannot be recovered: add it to an authenticator app now (the URI as a QR code, or the secret typed "
+                + "in). Dangerous operations of " + b.path("principal").asText() + " now need its current code "
+                + "(--otp CODE or PGSEAL_OTP).");
+        return b.path("otpauth_uri").asText() + "\n" + "secret: " + b.path("secret").asText() + "\n";
+    }
+
+    private static String enrollmentTable(JsonNode b) {
+        TextTable t = new TextTable("PRINCIPAL", "ENROLLED", "ENROLLED BY", "LAST USED", "FAILURES", "LOCKED UNTIL");
+        for (JsonNode n : b.path("enrollments")) {
+            t.row(n.path("principal").asText(), n.path("enrolled_at").asText(), n.path("enrolled_by").asText(),
+                    n.path("last_used_at").isNull() ? "-" : n.path("last_used_at").asText(), n.path("failures").asText(),
+                    n.path("locked_until").isNull() ? "-" : n.path("locked_until").asText());
+        }
+        return t + (t.isEmpty() ? "(no TOTP enrolments)\n" : "");
     }
 
     private static String table(JsonNode b) {

@@ -2,6 +2,7 @@ package dev.pgseal.wire.config;
 
 import dev.pgseal.keys.KeystoreSettings;
 import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.keys.alerts.AlertSettings;
 import java.nio.file.Path;
 import dev.pgseal.keys.audit.AuditSettings;
 import java.util.Objects;
@@ -21,7 +22,8 @@ public record ServerConfig(
         Optional<StoreSettings> store,
         Admin admin,
         Limits limits,
-        AuditSettings audit) {
+        AuditSettings audit,
+        AlertSettings alerts) {
 
     public ServerConfig {
         Objects.requireNonNull(listen);
@@ -33,6 +35,14 @@ public record ServerConfig(
         Objects.requireNonNull(admin);
         Objects.requireNonNull(limits);
         Objects.requireNonNull(audit);
+        Objects.requireNonNull(alerts);
+    }
+
+    /** A config with the default {@code alerts} section (every rule on, no webhook). */
+    public ServerConfig(Listen listen, Upstream upstream, Tls tls, Optional<Path> policy,
+            Optional<KeystoreSettings> keystore, Optional<StoreSettings> store, Admin admin, Limits limits,
+            AuditSettings audit) {
+        this(listen, upstream, tls, policy, keystore, store, admin, limits, audit, AlertSettings.DEFAULT);
     }
 
     /** A config with the default {@code audit} section (no checkpoint file). */
@@ -49,12 +59,22 @@ public record ServerConfig(
 
     /** Returns a copy with other TLS settings. */
     public ServerConfig withTls(Tls newTls) {
-        return new ServerConfig(listen, upstream, newTls, policy, keystore, store, admin, limits, audit);
+        return new ServerConfig(listen, upstream, newTls, policy, keystore, store, admin, limits, audit, alerts);
     }
 
     /** Returns a copy with other limits. */
     public ServerConfig withLimits(Limits newLimits) {
-        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, newLimits, audit);
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, newLimits, audit, alerts);
+    }
+
+    /** Returns a copy with other alert settings. */
+    public ServerConfig withAlerts(AlertSettings newAlerts) {
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, limits, audit, newAlerts);
+    }
+
+    /** Returns a copy with another admin listener. */
+    public ServerConfig withAdmin(Admin newAdmin) {
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, newAdmin, limits, audit, alerts);
     }
 
     /** Where pgseal accepts client connections. Port 0 picks a free port (tests). */
@@ -106,9 +126,31 @@ public record ServerConfig(
         REQUIRE
     }
 
-    /** The admin HTTP API. */
-    public record Admin(String host, int port) {
+    /**
+     * The admin HTTP API.
+     *
+     * @param tls HTTPS with this certificate and key; empty: plain HTTP
+     */
+    public record Admin(String host, int port, Optional<AdminTls> tls) {
         public static final Admin DEFAULT = new Admin("127.0.0.1", 6544);
+
+        public Admin {
+            Objects.requireNonNull(host);
+            Objects.requireNonNull(tls);
+        }
+
+        /** Plain HTTP. */
+        public Admin(String host, int port) {
+            this(host, port, Optional.empty());
+        }
+    }
+
+    /** TLS on the admin listener: a PEM certificate (chain) and its PEM private key (PKCS#8). */
+    public record AdminTls(Path cert, Path key) {
+        public AdminTls {
+            Objects.requireNonNull(cert);
+            Objects.requireNonNull(key);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.pgseal.wire.config;
 import dev.pgseal.keys.KeystoreSettings;
 import dev.pgseal.keys.SecretSource;
 import dev.pgseal.keys.StoreSettings;
+import dev.pgseal.keys.alerts.AlertSettings;
 import dev.pgseal.keys.audit.AuditSettings;
 import dev.pgseal.policy.yaml.Diagnostics;
 import dev.pgseal.policy.yaml.Location;
@@ -78,7 +79,7 @@ public final class ServerConfigLoader {
             throw new InvalidConfigException(diagnostics.errors());
         }
         YamlFields f = top.get();
-        f.allowOnly("listen", "upstream", "tls", "policy", "keystore", "store", "admin", "limits", "audit");
+        f.allowOnly("listen", "upstream", "tls", "policy", "keystore", "store", "admin", "limits", "audit", "alerts");
 
         ServerConfig.Listen listen = f.map("listen").map(this::listen).orElse(ServerConfig.Listen.DEFAULT);
         f.require("upstream");
@@ -90,6 +91,7 @@ public final class ServerConfigLoader {
         ServerConfig.Admin admin = f.map("admin").map(this::admin).orElse(ServerConfig.Admin.DEFAULT);
         ServerConfig.Limits limits = f.map("limits").map(this::limits).orElse(ServerConfig.Limits.DEFAULT);
         AuditSettings audit = f.map("audit").map(this::audit).orElse(AuditSettings.DEFAULT);
+        AlertSettings alerts = f.map("alerts").map(this::alerts).orElse(AlertSettings.DEFAULT);
 
         if (keystore.isPresent() && store.isEmpty()) {
             diagnostics.error(f.keyNode("keystore").map(YamlScalar::location).orElse(f.location()),
@@ -102,7 +104,111 @@ public final class ServerConfigLoader {
         if (diagnostics.hasErrors()) {
             throw new InvalidConfigException(diagnostics.errors());
         }
-        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, limits, audit);
+        return new ServerConfig(listen, upstream, tls, policy, keystore, store, admin, limits, audit, alerts);
+    }
+
+    /**
+     * {@code alerts: {denied_requests, decrypt_volume, deletion_scheduled, key_compromised,
+     * config_change, hsm_error, webhook}}: every rule is on with its defaults unless its section says
+     * {@code enabled: false} or other thresholds.
+     */
+    private AlertSettings alerts(YamlFields f) {
+        f.allowOnly("denied_requests", "decrypt_volume", "deletion_scheduled", "key_compromised", "config_change",
+                "hsm_error", "webhook");
+        AlertSettings d = AlertSettings.DEFAULT;
+        AlertSettings.DeniedRequests denied = f.map("denied_requests").map(m -> {
+            m.allowOnly("enabled", "threshold", "window");
+            return build(m, () -> new AlertSettings.DeniedRequests(m.bool("enabled").orElse(true),
+                    bounded(m, "threshold", 1, 100_000).orElse(d.deniedRequests().threshold()),
+                    m.duration("window").orElse(d.deniedRequests().window())));
+        }).orElse(d.deniedRequests());
+        AlertSettings.DecryptVolume volume = f.map("decrypt_volume").map(m -> {
+            m.allowOnly("enabled", "factor", "floor", "window", "baseline", "actions");
+            return build(m, () -> new AlertSettings.DecryptVolume(m.bool("enabled").orElse(true),
+                    number(m, "factor").orElse(d.decryptVolume().factor()),
+                    bounded(m, "floor", 1, Integer.MAX_VALUE).orElse((int) d.decryptVolume().floor()),
+                    m.duration("window").orElse(d.decryptVolume().window()),
+                    m.duration("baseline").orElse(d.decryptVolume().baseline()),
+                    actions(m).orElse(d.decryptVolume().actions())));
+        }).orElse(d.decryptVolume());
+        AlertSettings.EventRule deletion = f.map("deletion_scheduled").map(this::eventRule).orElse(d.deletionScheduled());
+        AlertSettings.EventRule compromised = f.map("key_compromised").map(this::eventRule).orElse(d.keyCompromised());
+        AlertSettings.ConfigChange config = f.map("config_change").map(m -> {
+            m.allowOnly("enabled", "window", "actions");
+            return build(m, () -> new AlertSettings.ConfigChange(m.bool("enabled").orElse(true),
+                    m.duration("window").orElse(d.configChange().window()),
+                    actions(m).orElse(d.configChange().actions())));
+        }).orElse(d.configChange());
+        AlertSettings.HsmError hsm = f.map("hsm_error").map(m -> {
+            m.allowOnly("enabled", "window", "check_interval");
+            return build(m, () -> new AlertSettings.HsmError(m.bool("enabled").orElse(true),
+                    m.duration("window").orElse(d.hsmError().window()),
+                    m.duration("check_interval").orElse(d.hsmError().checkInterval())));
+        }).orElse(d.hsmError());
+        Optional<AlertSettings.Webhook> webhook = f.map("webhook").map(this::webhook).orElse(null);
+        return new AlertSettings(denied == null ? d.deniedRequests() : denied, volume == null ? d.decryptVolume() : volume,
+                deletion == null ? d.deletionScheduled() : deletion, compromised == null ? d.keyCompromised() : compromised,
+                config == null ? d.configChange() : config, hsm == null ? d.hsmError() : hsm,
+                webhook == null ? Optional.empty() : webhook);
+    }
+
+    private AlertSettings.EventRule eventRule(YamlFields m) {
+        m.allowOnly("enabled", "window");
+        return build(m, () -> new AlertSettings.EventRule(m.bool("enabled").orElse(true),
+                m.duration("window").orElse(AlertSettings.EventRule.DEFAULT.window())));
+    }
+
+    /** {@code webhook: {url, timeout, retries, queue, secret_env | secret_file}}. */
+    private Optional<AlertSettings.Webhook> webhook(YamlFields m) {
+        m.allowOnly("url", "timeout", "retries", "queue", "secret_env", "secret_file");
+        m.require("url");
+        Optional<java.net.URI> url = m.scalar("url").flatMap(s -> {
+            try {
+                return Optional.of(java.net.URI.create(s.value().trim()));
+            } catch (IllegalArgumentException e) {
+                diagnostics.error(s, "'url' is not a URL: " + e.getMessage());
+                return Optional.empty();
+            }
+        });
+        Optional<SecretSource> secret = m.has("secret_env") || m.has("secret_file") ? secret(m, "secret")
+                : Optional.empty();
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        AlertSettings.Webhook w = build(m, () -> new AlertSettings.Webhook(url.get(),
+                m.duration("timeout").orElse(AlertSettings.Webhook.DEFAULT_TIMEOUT),
+                bounded(m, "retries", 0, 10).orElse(AlertSettings.Webhook.DEFAULT_RETRIES),
+                bounded(m, "queue", 1, 100_000).orElse(AlertSettings.Webhook.DEFAULT_QUEUE), secret));
+        return Optional.ofNullable(w);
+    }
+
+    /** An {@code actions} list of audit action names. */
+    private Optional<java.util.List<String>> actions(YamlFields m) {
+        return m.scalarList("actions", true).map(l -> l.stream().map(s -> s.value().trim()).toList());
+    }
+
+    /** A positive decimal number. */
+    private Optional<Double> number(YamlFields m, String key) {
+        Optional<YamlScalar> s = m.scalar(key);
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Double.parseDouble(s.get().value().trim()));
+        } catch (NumberFormatException e) {
+            diagnostics.error(s.get(), "'" + key + "' must be a number, not '" + s.get().value() + "'");
+            return Optional.empty();
+        }
+    }
+
+    /** The settings {@code make} builds, or null with the range error reported at the section. */
+    private <T> T build(YamlFields m, java.util.function.Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            diagnostics.error(m.location(), e.getMessage());
+            return null;
+        }
     }
 
     /** {@code audit: {checkpoint_file, checkpoint_interval, key_label}}; the file may not exist yet. */
@@ -213,9 +319,19 @@ public final class ServerConfigLoader {
     }
 
     private ServerConfig.Admin admin(YamlFields f) {
-        f.allowOnly("host", "port");
+        f.allowOnly("host", "port", "tls");
+        Optional<ServerConfig.AdminTls> tls = f.map("tls").flatMap(t -> {
+            // As the proxy's client-side tls: PEM certificate and PEM private key files.
+            t.allowOnly("cert", "key");
+            t.require("cert");
+            t.require("key");
+            Optional<Path> cert = t.scalar("cert").flatMap(s -> existingFile(s, "certificate"));
+            Optional<Path> key = t.scalar("key").flatMap(s -> existingFile(s, "private key"));
+            return cert.isPresent() && key.isPresent() ? Optional.of(new ServerConfig.AdminTls(cert.get(), key.get()))
+                    : Optional.empty();
+        });
         return new ServerConfig.Admin(f.string("host").orElse(ServerConfig.Admin.DEFAULT.host()),
-                port(f, "port").orElse(ServerConfig.Admin.DEFAULT.port()));
+                port(f, "port").orElse(ServerConfig.Admin.DEFAULT.port()), tls);
     }
 
     private ServerConfig.Limits limits(YamlFields f) {

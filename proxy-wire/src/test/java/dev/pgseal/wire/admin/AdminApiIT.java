@@ -113,6 +113,18 @@ class AdminApiIT {
                     k.scheduleDeletion(name, OptionalInt.of(1), Duration.ofDays(7), "test-setup");
                     return new String[] {"/v1/keys/" + name + "/cancel-deletion", "{\"version\":1}"};
                 }),
+                new Endpoint("keys.min-decryption-version", "POST", EnumSet.of(ADMIN), 200,
+                        (k, t) -> new String[] {"/v1/keys/" + ring(k, t) + "/min-decryption-version", "{\"version\":2}"}),
+                new Endpoint("keys.destroy", "POST", EnumSet.of(ADMIN), 200, (k, t) -> {
+                    String name = ring(k, t);
+                    k.scheduleDeletion(name, OptionalInt.of(1), Duration.ofDays(7), "test-setup");
+                    admin.makeDeletionsDue(name);
+                    return new String[] {"/v1/keys/" + name + "/destroy", null};
+                }),
+                new Endpoint("master-keys.list", "GET", EnumSet.of(ADMIN, OPERATOR, AUDITOR), 200,
+                        (k, t) -> new String[] {"/v1/master-keys", null}),
+                new Endpoint("master-keys.rotate", "POST", EnumSet.of(ADMIN), 200,
+                        (k, t) -> new String[] {"/v1/master-keys/rotate", null}),
                 new Endpoint("audit.query", "GET", EnumSet.of(ADMIN, AUDITOR), 200,
                         (k, t) -> new String[] {"/v1/audit?limit=5&action=api.keys.list", null}),
                 new Endpoint("audit.verify", "GET", EnumSet.of(ADMIN, AUDITOR), 200,
@@ -144,7 +156,8 @@ class AdminApiIT {
         String[] call = e.setup().apply(keys, role.displayName());
         String before = stateOf(keys);
 
-        AdminFixture.Answer a = admin.send(e.method(), call[0], call[1], admin.token(role));
+        // Every principal is enrolled and sends a fresh code: dangerous routes get past the second factor.
+        AdminFixture.Answer a = admin.send(e.method(), call[0], call[1], admin.token(role), admin.otp(role));
 
         AuditQuery.Entry event = newestEvent(AdminFixture.principal(role), "api." + e.action());
         if (e.allowed().contains(role)) {
@@ -192,12 +205,13 @@ class AdminApiIT {
         assertThat(ring.path("primary_version").asInt()).isEqualTo(4);
         assertThat(admin.keys().auditEvents(new AuditQuery(null, "operator-p", "ring.rotate", 1))).hasSize(1);
 
-        a = admin.send("POST", "/v1/keys/" + name + "/versions/1/compromised", null, admin.token(ADMIN));
+        a = admin.send("POST", "/v1/keys/" + name + "/versions/1/compromised", null, admin.token(ADMIN),
+                admin.otp(ADMIN));
         assertThat(a.status()).isEqualTo(200);
         assertThat(admin.keys().listRings().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow()
                 .version(1).orElseThrow().state()).isEqualTo(KeyState.COMPROMISED);
         AuditQuery.Entry event = newestEvent("admin-p", "api.keys.compromised");
-        assertThat(event.details()).containsEntry("second_factor", "not-enforced");
+        assertThat(event.details()).containsEntry("second_factor", "totp");
     }
 
     @Test
@@ -294,6 +308,13 @@ class AdminApiIT {
                         "key ring RING version 2 is the primary version: rotate the ring first, then deactivate it"),
                 Arguments.of("POST", "/v1/keys/RING/cancel-deletion", null, 409, "conflict",
                         "key ring RING has no scheduled deletion"),
+                Arguments.of("POST", "/v1/keys/RING/min-decryption-version", "{}", 400, "bad_request",
+                        "'version' is required"),
+                Arguments.of("POST", "/v1/keys/RING/min-decryption-version", "{\"version\":0}", 400, "bad_request",
+                        "'version' must be a positive whole number"),
+                Arguments.of("POST", "/v1/keys/RING/min-decryption-version", "{\"version\":9}", 409, "conflict", null),
+                Arguments.of("POST", "/v1/keys/RING/destroy", null, 409, "conflict",
+                        "key ring RING has no deletion due (none is scheduled)"),
                 Arguments.of("GET", "/v1/audit?since=yesterday", null, 400, "bad_request",
                         "'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, not 'yesterday'"),
                 Arguments.of("GET", "/v1/audit?limit=0", null, 400, "bad_request",
@@ -310,7 +331,7 @@ class AdminApiIT {
             String code, String message) throws Exception {
         String ring = ring(admin.keys(), "err");
         String p = path.replace("RING", ring);
-        AdminFixture.Answer a = admin.send(method, p, body, admin.token(ADMIN));
+        AdminFixture.Answer a = admin.send(method, p, body, admin.token(ADMIN), admin.otp(ADMIN));
 
         assertThat(a.status()).as(a.body()).isEqualTo(status);
         JsonNode json = JSON.readTree(a.body());

@@ -27,7 +27,8 @@ class OpenApiDocumentTest {
         paths.forEach((path, ops) -> ops.keySet().stream().filter(k -> !k.equals("parameters"))
                 .forEach(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + path)));
         Set<String> served = new HashSet<>(Set.of("GET /health/live", "GET /health/ready", "GET /metrics"));
-        for (Route r : new AdminRoutes(null).routes()) {
+        for (Route r : MasterKeyRoutes.after(DataPlaneRoutes.after(AlertRoutes.after(new AdminRoutes(null).routes(), null),
+                null), null)) {
             served.add(r.method() + " " + r.pattern());
             Map<String, Object> op = (Map<String, Object>) paths.get(r.pattern()).get(r.method().toLowerCase(Locale.ROOT));
             String roles = r.roles().size() == 1 ? "Role: " + r.allowedRoles() + "." : "Roles: " + r.allowedRoles() + ".";

@@ -102,9 +102,10 @@ class AdminCommandsIT {
         assertThat(rotated.out()).isEqualTo("rotated key ring cli-ring: primary version is now 2\n");
         as(Role.ADMIN, "keys", "rotate", "cli-ring");
 
-        assertThat(as(Role.ADMIN, "keys", "compromise", "cli-ring", "1").out())
+        assertThat(as(Role.ADMIN, "keys", "compromise", "cli-ring", "1", "--otp", admin.otp(Role.ADMIN)).out())
                 .isEqualTo("key ring cli-ring version 1 marked compromised\n");
-        MainTest.Result scheduled = as(Role.ADMIN, "keys", "schedule-deletion", "cli-ring", "2", "--days", "7");
+        MainTest.Result scheduled = as(Role.ADMIN, "keys", "schedule-deletion", "cli-ring", "2", "--days", "7", "--otp",
+                admin.otp(Role.ADMIN));
         assertThat(scheduled.exitCode()).as(scheduled.err()).isZero();
         assertThat(scheduled.out()).startsWith("deletion of key ring cli-ring version 2 scheduled for ");
         assertThat(as(Role.ADMIN, "keys", "cancel-deletion", "cli-ring", "2").out())
@@ -128,6 +129,48 @@ class AdminCommandsIT {
         assertThat(JSON.readTree(listJson.out()).path("rings").isArray()).isTrue();
         MainTest.Result table = as(Role.OPERATOR, "keys", "list");
         assertThat(table.out()).containsPattern("(?m)^cli-ring +3 +active +\\* +\\d+ +90d ");
+    }
+
+    @Test
+    void keyTypesGrantsTheMinimumDecryptionVersionAndDestroyFromTheCli() throws Exception {
+        MainTest.Result created = as(Role.ADMIN, "keys", "create", "cli-signing", "--type", "ed25519");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.out()).contains("ring cli-signing (id ").contains(", ed25519)");
+
+        String app = AdminFixture.principal(Role.APP);
+        assertThat(as(Role.ADMIN, "keys", "grants", "cli-signing").out()).contains("(no grants");
+        MainTest.Result granted = as(Role.ADMIN, "keys", "grant", "cli-signing", app, "--operations", "sign,verify");
+        assertThat(granted.exitCode()).as(granted.err()).isZero();
+        assertThat(granted.out()).isEqualTo("granted " + app + " on key ring cli-signing: sign,verify\n");
+        assertThat(as(Role.AUDITOR, "keys", "grants", "cli-signing").out())
+                .containsPattern("(?m)^" + app + " +sign,verify ");
+        assertThat(admin.send("POST", "/v1/keys/cli-signing/sign", "{\"message\":\"aGk=\"}", admin.token(Role.APP))
+                .status()).isEqualTo(200);
+        assertThat(as(Role.ADMIN, "keys", "revoke-grant", "cli-signing", app).exitCode()).isZero();
+        assertThat(admin.send("POST", "/v1/keys/cli-signing/sign", "{\"message\":\"aGk=\"}", admin.token(Role.APP))
+                .status()).isEqualTo(403);
+        assertThat(as(Role.OPERATOR, "keys", "grant", "cli-signing", app).exitCode()).as("operators may not grant")
+                .isEqualTo(1);
+
+        as(Role.ADMIN, "keys", "create", "cli-old");
+        as(Role.ADMIN, "keys", "rotate", "cli-old");
+        as(Role.ADMIN, "keys", "rotate", "cli-old");
+        assertThat(as(Role.ADMIN, "keys", "min-decryption-version", "cli-old", "2").exitCode())
+                .as("a dangerous operation without a code").isEqualTo(1);
+        MainTest.Result min = as(Role.ADMIN, "keys", "min-decryption-version", "cli-old", "2", "--otp",
+                admin.otp(Role.ADMIN));
+        assertThat(min.exitCode()).as(min.err()).isZero();
+        assertThat(min.out()).isEqualTo("key ring cli-old: minimum decryption version is now 2\n");
+
+        assertThat(as(Role.ADMIN, "keys", "destroy", "cli-old", "--otp", admin.otp(Role.ADMIN)).exitCode())
+                .as("nothing is due").isEqualTo(1);
+        as(Role.ADMIN, "keys", "schedule-deletion", "cli-old", "1", "--days", "7", "--otp", admin.otp(Role.ADMIN));
+        admin.makeDeletionsDue("cli-old");
+        MainTest.Result destroyed = as(Role.ADMIN, "keys", "destroy", "cli-old", "--otp", admin.otp(Role.ADMIN));
+        assertThat(destroyed.exitCode()).as(destroyed.err()).isZero();
+        assertThat(destroyed.out()).startsWith("destroyed ").contains("cli-old");
+        assertThat(admin.keys().ring("cli-old").orElseThrow().version(1).orElseThrow().state())
+                .isEqualTo(KeyState.DESTROYED);
     }
 
     @Test
@@ -221,7 +264,8 @@ class AdminCommandsIT {
 
     @ParameterizedTest(name = "pgseal {0} --help")
     @ValueSource(strings = {"keys", "keys list", "keys show", "keys create", "keys rotate", "keys deactivate",
-        "keys compromise", "keys schedule-deletion", "keys cancel-deletion", "tokens", "tokens create", "tokens list",
+        "keys compromise", "keys schedule-deletion", "keys cancel-deletion", "keys min-decryption-version",
+        "keys destroy", "keys grants", "keys grant", "keys revoke-grant", "tokens", "tokens create", "tokens list",
         "tokens revoke"})
     void everyCommandHasHelpWithAnExample(String command) {
         MainTest.Result r = MainTest.run((command + " --help").split(" "));
