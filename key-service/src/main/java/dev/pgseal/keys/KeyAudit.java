@@ -65,6 +65,15 @@ final class KeyAudit {
         }
     }
 
+    /** Tells {@code alarm} of each finding that the stored chain no longer extends what this instance saw. */
+    void onTampering(java.util.function.Consumer<String> alarm) {
+        AuditTrail t = trail;
+        if (t == null) {
+            throw new IllegalStateException("the audit trail is not started");
+        }
+        t.onTampering(alarm);
+    }
+
     /** Tells {@code listener} of every event appended from now on, after its commit. */
     void addListener(AuditListener listener) {
         listeners.add(listener);

@@ -318,6 +318,15 @@ public final class KeyService implements KeyResolver, AutoCloseable {
     }
 
     /**
+     * Tells {@code alarm} of each finding that the stored audit chain no longer extends what this
+     * instance saw (newest events deleted, the chain rewritten), and at once of the last one if
+     * there is one already. Called on the thread that noticed: hand the work elsewhere.
+     */
+    public void onAuditTampering(java.util.function.Consumer<String> alarm) {
+        audit.onTampering(alarm);
+    }
+
+    /**
      * Reports the key store's connection pool (HikariCP) to a Micrometer {@code MeterRegistry};
      * {@code Object} so the key service does not depend on Micrometer. Once per service.
      */

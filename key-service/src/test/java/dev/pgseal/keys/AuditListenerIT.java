@@ -3,7 +3,11 @@ package dev.pgseal.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgseal.keys.alerts.AlertRule;
+import dev.pgseal.keys.alerts.AlertSettings;
+import dev.pgseal.keys.alerts.Alerts;
 import dev.pgseal.keys.audit.AuditEvent;
+import dev.pgseal.keys.audit.AuditQuery;
 import dev.pgseal.keys.store.KeyStoreDatabase;
 import dev.pgseal.testing.hsm.SoftHsmToken;
 import dev.pgseal.testing.hsm.TestStores;
@@ -13,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -89,6 +94,38 @@ class AuditListenerIT {
                 "api.keys.list keys DENIED");
         assertThat(visible).containsOnly(true);
         assertThat(service.ring("heard").orElseThrow().require(1).deletionDueAt()).isNotNull();
+    }
+
+    @Test
+    void deletingTheNewestAuditEventsRaisesAnAuditTamperingAlert() throws Exception {
+        try (Alerts alerts = Alerts.start(AlertSettings.DEFAULT, service, Clock.systemUTC())) {
+            List<String> fired = new CopyOnWriteArrayList<>();
+            alerts.addObserver(new dev.pgseal.keys.alerts.AlertObserver() {
+                @Override
+                public void fired(dev.pgseal.keys.alerts.Alert a) {
+                    fired.add(a.rule().id() + " " + a.message());
+                }
+            });
+            service.createRing("tamper", null, "alice");
+            service.rotate("tamper", "alice");
+            // The periodic checkpoint: the instance now remembers the head it verified.
+            assertThat(service.checkpointAuditLog()).isPresent();
+            assertThat(alerts.awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(fired).noneMatch(f -> f.startsWith("audit_tampering"));
+
+            // The database's owner deletes the newest events; the instance notices at its next append.
+            try (Connection c = DriverManager.getConnection(store.jdbcUrl())) {
+                c.createStatement().execute("delete from pgseal.audit_log where id >= (select max(id) - 1 from "
+                        + "pgseal.audit_log)");
+            }
+            service.rotate("tamper", "alice");
+            assertThat(alerts.awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(fired).filteredOn(f -> f.startsWith("audit_tampering")).singleElement()
+                    .satisfies(f -> assertThat(f).contains("no longer extends what this instance saw"));
+            List<AuditQuery.Entry> recorded = service.auditEvents(new AuditQuery(null, null,
+                    AlertRule.AUDIT_TAMPERING.auditAction(), 10));
+            assertThat(recorded).hasSize(1);
+        }
     }
 
     @Test

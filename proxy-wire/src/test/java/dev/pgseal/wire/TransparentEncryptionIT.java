@@ -641,6 +641,29 @@ class TransparentEncryptionIT {
     }
 
     @Test
+    void thePlanCacheCountsHitsAndMissesInTheMetrics() throws Exception {
+        double hits = planCacheRequests("hit");
+        double misses = planCacheRequests("miss");
+        String sql = "select id from vault where d_text = 'marker plan cache " + System.nanoTime() + "'";
+        try (Connection c = proxy(Mode.SIMPLE); Statement s = c.createStatement()) {
+            s.executeQuery(sql).close();
+            s.executeQuery(sql).close();
+        }
+        assertThat(planCacheRequests("miss")).isGreaterThanOrEqualTo(misses + 1);
+        assertThat(planCacheRequests("hit")).isGreaterThanOrEqualTo(hits + 1);
+    }
+
+    private static double planCacheRequests(String result) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.adminPort()
+                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^pgseal_plan_cache_requests_total\\{result=\""
+                + result + "\"\\} (\\S+)$").matcher(r.body());
+        assertThat(m.find()).as("pgseal_plan_cache_requests_total in:%n%s", r.body()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
     void onUnauthorizedErrorInASimpleQueryRefusesTheStatementBeforeItRuns() throws Exception {
         try (Connection r = connect("127.0.0.1", server.port(), Mode.SIMPLE, READER); Statement s = r.createStatement()) {
             s.executeUpdate("insert into people (id, notes) values (1, 'marker note')");

@@ -1,5 +1,6 @@
 package dev.pgseal.sql;
 
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.sql.StatementScreen.Screening;
 import dev.pgseal.sql.lex.LexSettings;
@@ -37,15 +38,21 @@ public final class StatementPlanner {
     private final TextPlanner planner;
     private final PlanCache cache;
 
-    private StatementPlanner(Policy policy) {
+    private StatementPlanner(Policy policy, StatsCounter cacheStats) {
         this.screen = StatementScreen.of(policy);
         this.planner = TextPlanner.of(policy);
-        this.cache = new PlanCache(CACHE_SIZE);
+        this.cache = new PlanCache(CACHE_SIZE, cacheStats);
     }
 
     /** A planner for {@code policy}, with an empty cache. */
     public static StatementPlanner of(Policy policy) {
-        return new StatementPlanner(Objects.requireNonNull(policy, "policy"));
+        return new StatementPlanner(Objects.requireNonNull(policy, "policy"), null);
+    }
+
+    /** A planner for {@code policy}, with an empty cache whose hits, misses and evictions go to {@code cacheStats}. */
+    public static StatementPlanner of(Policy policy, StatsCounter cacheStats) {
+        return new StatementPlanner(Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(cacheStats,
+                "cacheStats"));
     }
 
     /**

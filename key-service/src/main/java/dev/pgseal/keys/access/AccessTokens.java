@@ -144,6 +144,14 @@ public final class AccessTokens {
         }));
     }
 
+    /**
+     * The client certificates of the same principals, in the same store and audit log: another
+     * credential of a principal, with the role the principal has.
+     */
+    public ClientCertificates clientCertificates() {
+        return new ClientCertificates(db, audit, java.time.Clock.systemUTC());
+    }
+
     /** Runs a change; a refusal is audited (in a transaction of its own, the change's rolled back) and rethrown. */
     private <T> T audited(String actor, String action, String object, java.util.function.Supplier<T> change) {
         return audited(db, audit, actor, action, object, change);

@@ -3,9 +3,9 @@ package dev.pgseal.keys.access;
 import java.util.Optional;
 
 /**
- * The outcome of checking a bearer token: the principal, or why the token was refused. The reason
- * goes to the audit log only; callers tell the client no more than "invalid token", so a client
- * cannot learn whether a token id exists or was revoked.
+ * The outcome of checking a bearer token or a client certificate: the principal, or why the
+ * credential was refused. The reason goes to the audit log only; callers tell the client no more than
+ * "invalid credentials", so a client cannot learn whether a token id exists or was revoked.
  *
  * @param principal the authenticated principal, or null
  * @param failure why the token was refused (missing, malformed, unknown, wrong secret, revoked), or null

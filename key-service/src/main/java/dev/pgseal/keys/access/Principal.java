@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param name the principal's name, e.g. {@code alice}
  * @param role what it may do
- * @param tokenId the public id of the token it presented
+ * @param tokenId how it authenticated: the public id of the bearer token it presented, or
+ *     {@code cert:} and the first 16 hex digits of its client certificate's SHA-256 fingerprint
  */
 public record Principal(String name, Role role, String tokenId) {
     public Principal {

@@ -18,7 +18,12 @@ public enum AlertRule {
     /** A policy or configuration change. */
     CONFIG_CHANGE,
     /** The master key store (HSM) failed: health probe down, or a data-key unwrap failed. */
-    HSM_ERROR;
+    HSM_ERROR,
+    /**
+     * The stored audit chain no longer extends what this instance saw (newest events deleted, the
+     * chain rewritten). Always on: no setting turns it off.
+     */
+    AUDIT_TAMPERING;
 
     /** {@code denied_requests}, …. */
     public String id() {

@@ -45,6 +45,7 @@ public record AlertSettings(DeniedRequests deniedRequests, DecryptVolume decrypt
             case KEY_COMPROMISED -> keyCompromised.enabled();
             case CONFIG_CHANGE -> configChange.enabled();
             case HSM_ERROR -> hsmError.enabled();
+            case AUDIT_TAMPERING -> true;
         };
     }
 

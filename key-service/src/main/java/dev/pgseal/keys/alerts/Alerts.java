@@ -54,6 +54,10 @@ public final class Alerts implements AutoCloseable {
     public static final String ACTOR = KeyService.SYSTEM_ACTOR;
     /** The subject of master key store alerts. */
     static final String HSM_SUBJECT = "master-key-store";
+    /** The subject of audit tampering alerts. */
+    static final String TAMPERING_SUBJECT = "audit-log";
+    /** One audit tampering alert per finding; a new finding within this window is only logged. */
+    static final Duration TAMPERING_WINDOW = Duration.ofMinutes(5);
     static final int EVENT_QUEUE = 10_000;
 
     /** What a master key store probe found. */
@@ -104,6 +108,7 @@ public final class Alerts implements AutoCloseable {
             return new HsmReading(h.masterKeys().up(), h.masterKeys().detail(), s == null ? 0 : s.failedUnwraps());
         });
         keys.addAuditListener(alerts::onAudit);
+        keys.onAuditTampering(alerts::auditTampered);
         if (settings.hsmError().enabled()) {
             long every = settings.hsmError().checkInterval().toMillis();
             alerts.probes.scheduleWithFixedDelay(alerts::probeHsm, every, every, TimeUnit.MILLISECONDS);
@@ -201,6 +206,25 @@ public final class Alerts implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The audit trail found the stored chain no longer extends what this instance saw: fires
+     * {@code audit_tampering} on the rules' thread (the finding may come from inside an append).
+     */
+    void auditTampered(String finding) {
+        try {
+            rules.execute(() -> fireAll(tampering(finding, clock.instant())));
+        } catch (RejectedExecutionException e) {
+            LOG.error("alert rules closed or busy: audit tampering not alerted beyond the log: {}", finding);
+        }
+    }
+
+    /** The {@code audit_tampering} alert of {@code finding} (de-duplicated per window), if any. */
+    List<Alert> tampering(String finding, Instant now) {
+        Alert a = new Alert(AlertRule.AUDIT_TAMPERING, TAMPERING_SUBJECT, now, "the stored audit chain no longer "
+                + "extends what this instance saw: " + finding, details("finding", finding));
+        return throttle.tryFire(a.rule(), a.subject(), now, TAMPERING_WINDOW) ? List.of(a) : List.of();
+    }
+
     /** Probes the master key store now (on the rules' thread) and fires {@code hsm_error} if it failed. */
     void probeHsm() {
         try {
@@ -276,6 +300,7 @@ public final class Alerts implements AutoCloseable {
             case KEY_COMPROMISED -> settings.keyCompromised().window();
             case CONFIG_CHANGE -> settings.configChange().window();
             case HSM_ERROR -> settings.hsmError().window();
+            case AUDIT_TAMPERING -> TAMPERING_WINDOW;
         };
     }
 

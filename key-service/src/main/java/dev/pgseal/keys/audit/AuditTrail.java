@@ -10,11 +10,14 @@ import java.security.MessageDigest;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,8 @@ public final class AuditTrail implements AutoCloseable {
     private final ScheduledExecutorService checker;
     private volatile Start remembered;
     private volatile String lastAlert;
+    /** Told of each new finding (the alert rules): see {@link #onTampering}. */
+    private final List<Consumer<String>> alarms = new CopyOnWriteArrayList<>();
 
     private AuditTrail(KeyStoreDatabase db, AuditMac mac, long keyedFrom, AuditSettings settings, Clock clock) {
         this.db = db;
@@ -231,11 +236,34 @@ public final class AuditTrail implements AutoCloseable {
         return Optional.ofNullable(lastAlert);
     }
 
-    private void alert(String finding) {
-        if (!finding.equals(lastAlert)) {
-            LOG.error("AUDIT ALERT: the stored audit chain no longer extends what this instance saw: {}", finding);
+    /**
+     * Tells {@code alarm} of every new finding that the stored chain no longer extends what this
+     * instance saw (and at once of the last finding, if there is one already). Called on the
+     * thread that found it, possibly inside an append's transaction: hand the work elsewhere.
+     */
+    public void onTampering(Consumer<String> alarm) {
+        alarms.add(alarm);
+        String last = lastAlert;
+        if (last != null) {
+            tell(alarm, last);
         }
+    }
+
+    private void alert(String finding) {
+        boolean fresh = !finding.equals(lastAlert);
         lastAlert = finding;
+        if (fresh) {
+            LOG.error("AUDIT ALERT: the stored audit chain no longer extends what this instance saw: {}", finding);
+            alarms.forEach(a -> tell(a, finding));
+        }
+    }
+
+    private static void tell(Consumer<String> alarm, String finding) {
+        try {
+            alarm.accept(finding);
+        } catch (RuntimeException e) {
+            LOG.error("an audit tampering alarm failed: {}", e.toString());
+        }
     }
 
     /** Stops the schedule and writes a last checkpoint (call before the store and the keystore close). */

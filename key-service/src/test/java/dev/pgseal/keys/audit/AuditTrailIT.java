@@ -264,6 +264,8 @@ class AuditTrailIT {
         }
         assertThat(trail.checkpoint()).isPresent();
         assertThat(trail.lastAlert()).isEmpty();
+        List<String> alarms = new java.util.concurrent.CopyOnWriteArrayList<>();
+        trail.onTampering(alarms::add);
 
         execute("delete from pgseal.audit_log where id = 4");
         long appended = db.inTransaction(c -> trail.log().append(c, AuditEvent.success("t", "test.event", "o", null)));
@@ -274,6 +276,13 @@ class AuditTrailIT {
         assertThat(trail.checkpoint()).isEmpty();
         assertThat(trail.lastAlert()).hasValueSatisfying(a -> assertThat(a)
                 .startsWith("event 4: event 4 is not the event the head this instance saw authenticated"));
+        // Each new finding once, in order; a listener that comes late hears the last one at once.
+        assertThat(alarms).hasSize(2);
+        assertThat(alarms.get(0)).contains("event 4 was appended after event 3");
+        assertThat(alarms.get(1)).startsWith("event 4: event 4 is not the event");
+        List<String> late = new java.util.ArrayList<>();
+        trail.onTampering(late::add);
+        assertThat(late).containsExactly(alarms.get(1));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.pgseal.wire.admin;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.KeyServiceHealth;
 import dev.pgseal.keys.access.Authentication;
+import dev.pgseal.keys.access.ClientCertificates;
 import dev.pgseal.keys.access.Principal;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -15,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers one request, in this order: health and metrics (no token); for {@code /v1}, the bearer
- * token (401), the route (404, 405), the role (403), the second factor of a dangerous route (403),
+ * Answers one request, in this order: health and metrics (no token); for {@code /v1}, the
+ * credentials — bearer token, verified client certificate, or both naming one principal (401) — the
+ * route (404, 405), the role (403), the second factor of a dangerous route (403),
  * then the handler (400, 404, 409 from its input and the key service). Every {@code /v1} request
  * and every unknown path is audited with its outcome; health probes and scrapes are not (they come
  * every few seconds and carry no identity), and are counted in the request timer instead. Blocking:
@@ -88,7 +90,8 @@ final class AdminApi {
     }
 
     private ApiResponse api(ApiRequest r, String[] routeName) {
-        Authentication auth = keys.accessTokens().authenticate(bearer(r.authorization()));
+        Map<String, Object> credentials = new LinkedHashMap<>();
+        Authentication auth = authenticate(r, credentials);
         List<String> segments = Route.segments(r.path());
         Route route = null;
         Map<String, String> params = null;
@@ -110,15 +113,19 @@ final class AdminApi {
         }
         if (auth.principal() == null) {
             ApiResponse denied = ApiResponse.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized",
-                    "a valid bearer token is required (Authorization: Bearer <token>)")
+                    r.clientCertificate() == null ? "a valid bearer token is required (Authorization: Bearer <token>)"
+                            : "valid credentials are required: a registered client certificate, or a valid bearer "
+                                    + "token, or both naming the same principal")
                     .withHeader("WWW-Authenticate", "Bearer realm=\"pgseal\"");
-            audit.record(r, RequestAudit.ANONYMOUS, action, object, denied.status(), Map.of("reason", auth.failure()));
+            credentials.put("reason", auth.failure());
+            audit.record(r, RequestAudit.ANONYMOUS, action, object, denied.status(), credentials);
             return denied;
         }
         Principal p = auth.principal();
         Map<String, Object> who = new LinkedHashMap<>();
         who.put("role", p.role().displayName());
         who.put("token", p.tokenId());
+        who.putAll(credentials);
         if (route == null) {
             ApiResponse miss = allowed.isEmpty()
                     ? ApiResponse.error(HttpResponseStatus.NOT_FOUND, "not_found", "no such endpoint: " + r.path())
@@ -155,6 +162,46 @@ final class AdminApi {
         who.put("reason", reason);
         audit.record(r, p.name(), action, object, response.status(), who);
         return response;
+    }
+
+    /**
+     * Who sent the request. Each credential presented must be valid, and when a bearer token and a
+     * client certificate are both presented they must name the same principal: a second credential
+     * never widens what the first grants, and a mismatch is refused rather than resolved by a
+     * preference. The certificate reaches here only after the handshake verified it; it then
+     * authenticates only when registered. {@code credentials} receives the certificate's id (for the
+     * audit event) whenever one was presented.
+     */
+    private Authentication authenticate(ApiRequest r, Map<String, Object> credentials) {
+        String token = bearer(r.authorization());
+        if (r.clientCertificate() == null) {
+            return keys.accessTokens().authenticate(token);
+        }
+        credentials.put("certificate", ClientCertificates.credentialId(ClientCertificates.fingerprint(
+                r.clientCertificate())));
+        Authentication byCertificate = keys.accessTokens().clientCertificates().authenticate(r.clientCertificate());
+        if (token == null) {
+            return byCertificate;
+        }
+        Authentication byToken = keys.accessTokens().authenticate(token);
+        if (byToken.principal() == null || byCertificate.principal() == null) {
+            List<String> reasons = new ArrayList<>();
+            if (byToken.principal() == null) {
+                reasons.add(byToken.failure());
+            }
+            if (byCertificate.principal() == null) {
+                reasons.add(byCertificate.failure());
+            }
+            return new Authentication(null, String.join("; ", reasons));
+        }
+        Principal t = byToken.principal();
+        Principal c = byCertificate.principal();
+        if (!t.name().equals(c.name())) {
+            return new Authentication(null, "the bearer token " + t.tokenId() + " (principal " + t.name()
+                    + ") and the client certificate " + c.tokenId() + " (principal " + c.name()
+                    + ") name different principals");
+        }
+        return byToken;
     }
 
     private ApiResponse deny(ApiRequest r, Principal p, Route route, String object, String reason,

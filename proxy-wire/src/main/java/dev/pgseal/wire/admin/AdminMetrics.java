@@ -1,12 +1,14 @@
 package dev.pgseal.wire.admin;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.alerts.Alert;
 import dev.pgseal.keys.alerts.AlertObserver;
 import dev.pgseal.keys.alerts.AlertRule;
 import dev.pgseal.keys.alerts.Alerts;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The metrics {@code /metrics} exposes, all through Micrometer binders and meters (no counters kept
  * by hand): the JVM (memory, GC, threads, class loading, processor, uptime), Netty's pooled
  * allocator, the key store's HikariCP pool (HikariCP's own Micrometer tracker), the key service's
- * data-key cache (Caffeine's statistics), any Caffeine cache handed in, the alerts fired by rule,
+ * data-key cache (Caffeine's statistics), the statement planner's plan caches (likewise), any Caffeine
+ * cache handed in, the alerts fired by rule,
  * and the admin requests themselves (a timer by method, route and status).
  */
 public final class AdminMetrics implements AutoCloseable {
@@ -112,6 +115,24 @@ public final class AdminMetrics implements AutoCloseable {
      */
     public void monitor(String name, Cache<?, ?> cache) {
         CaffeineCacheMetrics.monitor(registry, cache, name);
+    }
+
+    /**
+     * The statement planner's plan caches (one per policy, counted together across reloads):
+     * {@code pgseal_plan_cache_requests_total{result="hit"|"miss"}} and
+     * {@code pgseal_plan_cache_evictions_total}, read from Caffeine's statistics.
+     */
+    public void bindPlanCache(StatsCounter stats) {
+        for (String result : new String[] {"hit", "miss"}) {
+            FunctionCounter.builder("pgseal.plan.cache.requests", stats,
+                    s -> result.equals("hit") ? s.snapshot().hitCount() : s.snapshot().missCount())
+                    .tag("result", result)
+                    .description("Statements planned from the plan cache (hit) or planned anew (miss)")
+                    .register(registry);
+        }
+        FunctionCounter.builder("pgseal.plan.cache.evictions", stats, s -> s.snapshot().evictionCount())
+                .description("Plans evicted from the plan cache (it keeps the most used statements)")
+                .register(registry);
     }
 
     /** The registry, for other parts of the server to register their meters in. */

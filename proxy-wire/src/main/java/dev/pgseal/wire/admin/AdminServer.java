@@ -16,11 +16,20 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import java.util.Optional;
 import java.time.Clock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +37,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>Limits: request line 4 KiB, headers 8 KiB, body {@link Settings#maxRequestBytes()} (413
  * beyond), and a connection idle for {@link Settings#idleSeconds()} is closed. With
  * {@link Settings#tls()} the listener speaks HTTPS only (TLS 1.2 and 1.3, forward-secret AEAD
- * suites: the proxy's {@link TlsPolicy}); a plain HTTP request on it fails the handshake. See
+ * suites: the proxy's {@link TlsPolicy}); a plain HTTP request on it fails the handshake. With a
+ * client CA ({@link #serverTls(Path, Path, Optional)}) a client may authenticate with a client
+ * certificate registered to its principal instead of (or with) a bearer token. See
  * {@code docs/admin.md} for the endpoints, roles and error shapes.
  */
 public final class AdminServer implements AutoCloseable {
@@ -79,16 +91,67 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException naming the files when they cannot be read or do not match
      */
     public static SslContext serverTls(Path cert, Path key) {
-        for (Path p : new Path[] {cert, key}) {
+        return serverTls(cert, key, Optional.empty());
+    }
+
+    /**
+     * As {@link #serverTls(Path, Path)}, and with {@code clientCa} (a PEM bundle of CA certificates)
+     * the handshake asks for a client certificate. Asking, not requiring: a client without one still
+     * connects and authenticates with a bearer token. A certificate the client does send must pass
+     * PKIX validation against those CAs (chain, signatures, validity period, key usage for TLS
+     * clients) or the handshake fails; only a certificate that passed reaches {@link AdminApi}, which
+     * then accepts it only when it is registered to a principal.
+     *
+     * @throws IllegalArgumentException naming the files when they cannot be read, do not match, or
+     *     {@code clientCa} holds no certificate
+     */
+    public static SslContext serverTls(Path cert, Path key, Optional<Path> clientCa) {
+        for (Path p : new Path[] {cert, key, clientCa.orElse(cert)}) {
             if (!Files.isReadable(p)) {
                 throw new IllegalArgumentException("cannot read TLS file " + p);
             }
         }
+        SslContextBuilder builder;
         try {
-            return TlsPolicy.apply(SslContextBuilder.forServer(cert.toFile(), key.toFile())).build();
-        } catch (SSLException | IllegalArgumentException e) {
+            builder = TlsPolicy.apply(SslContextBuilder.forServer(cert.toFile(), key.toFile()));
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot load the admin TLS certificate " + cert + " and key " + key + ": "
                     + e.getMessage(), e);
+        }
+        if (clientCa.isPresent()) {
+            builder.trustManager(clientCertificateTrust(clientCa.get())).clientAuth(ClientAuth.OPTIONAL);
+        }
+        try {
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot load the admin TLS certificate " + cert + " and key " + key
+                    + clientCa.map(ca -> " with client CA " + ca).orElse("") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** PKIX trust in exactly the certificates of {@code caFile} (the JDK's own trust store plays no part). */
+    private static TrustManagerFactory clientCertificateTrust(Path caFile) {
+        Collection<? extends Certificate> cas;
+        try (InputStream in = Files.newInputStream(caFile)) {
+            cas = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read the client CA file " + caFile + ": " + e.getMessage(), e);
+        }
+        if (cas.isEmpty()) {
+            throw new IllegalArgumentException("the client CA file " + caFile + " holds no PEM certificate");
+        }
+        try {
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            int i = 0;
+            for (Certificate ca : cas) {
+                anchors.setCertificateEntry("client-ca-" + i++, ca);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(anchors);
+            return tmf;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the client certificate trust of " + caFile, e);
         }
     }
 

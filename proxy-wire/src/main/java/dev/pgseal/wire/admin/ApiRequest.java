@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +18,11 @@ import java.util.Map;
  * @param otp the {@code X-Pgseal-Otp} header (second factor), or null
  * @param body the request body (at most the configured limit)
  * @param remote the client's address, for the audit log
+ * @param clientCertificate the client's certificate as the TLS handshake verified it (PKIX against
+ *     {@code admin.tls.client_ca}), or null: plain HTTP, no client CA configured, or none sent
  */
 record ApiRequest(String method, String path, Map<String, List<String>> query, String authorization, String otp, byte[] body,
-        String remote) {
+        String remote, X509Certificate clientCertificate) {
 
     /** The one value of query parameter {@code name}, or null; twice is a bad request. */
     String queryParam(String name) {

@@ -14,12 +14,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,7 @@ final class HttpAdminHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         ApiRequest request = new ApiRequest(msg.method().name(), uri.path(), query,
                 msg.headers().get(HttpHeaderNames.AUTHORIZATION), msg.headers().get(OTP_HEADER),
-                ByteBufUtil.getBytes(msg.content()), remote(ctx.channel().remoteAddress()));
+                ByteBufUtil.getBytes(msg.content()), remote(ctx.channel().remoteAddress()), verifiedPeer(ctx));
         ctx.channel().config().setAutoRead(false);
         try {
             workers.execute(() -> {
@@ -118,6 +122,24 @@ final class HttpAdminHandler extends SimpleChannelInboundHandler<FullHttpRequest
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("admin connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
+    }
+
+    /**
+     * The client certificate of a TLS connection. The JDK's engine keeps a peer certificate only
+     * when the handshake verified it (with a client CA configured, a certificate that fails PKIX
+     * fails the handshake), so whatever this returns passed verification.
+     */
+    private static X509Certificate verifiedPeer(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf ? leaf : null;
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
+        }
     }
 
     private static String remote(SocketAddress a) {

@@ -1,5 +1,7 @@
 package dev.pgseal.wire.app;
 
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.pgseal.keys.KeyCacheSettings;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.StoreSettings;
@@ -85,11 +87,15 @@ public final class PgsealServer implements AutoCloseable {
                 keyService = openKeys(config, watcher == null ? Policy.empty() : watcher.current());
                 alerts = Alerts.start(config.alerts(), keyService, Clock.systemUTC());
             }
-            SessionHooks hooks = hooks(config, watcher, keyService);
+            ConcurrentStatsCounter planCacheStats = new ConcurrentStatsCounter();
+            SessionHooks hooks = hooks(config, watcher, keyService, planCacheStats);
             proxy = ProxyServer.start(config, hooks);
             adminServer = startAdmin(config, keyService);
             if (alerts != null) {
                 adminServer.metrics().bindAlerts(alerts);
+            }
+            if (hooks != SessionHooks.NONE) {
+                adminServer.metrics().bindPlanCache(planCacheStats);
             }
             PgsealServer server = new PgsealServer(Optional.ofNullable(watcher), Optional.ofNullable(keyService), proxy,
                     Optional.of(adminServer), Optional.ofNullable(alerts));
@@ -115,14 +121,15 @@ public final class PgsealServer implements AutoCloseable {
      * (the databases the policy lists are checked now, the others at their first session), and the
      * fail-closed guard screens every statement. Both follow policy reloads.
      */
-    private static SessionHooks hooks(ServerConfig config, PolicyWatcher watcher, KeyService keyService) {
+    private static SessionHooks hooks(ServerConfig config, PolicyWatcher watcher, KeyService keyService,
+            StatsCounter planCacheStats) {
         if (watcher == null && config.keystore().isEmpty()) {
             return SessionHooks.NONE;
         }
         Policy initial = watcher == null ? Policy.empty() : watcher.current();
         String storeDatabase = config.store().map(PgsealServer::storeDatabase).orElse("");
         refuseStoreInsidePolicy(initial, storeDatabase, config);
-        ProtectedTableGuard guard = new ProtectedTableGuard(initial);
+        ProtectedTableGuard guard = new ProtectedTableGuard(initial, planCacheStats);
         EncryptingSession.Keys sessionKeys = keyService == null ? null : EncryptingSession.Keys.of(keyService, KEY_LOADS);
         PolicyEnforcement enforcement = new PolicyEnforcement(
                 watcher == null ? Policy::empty : watcher::current, storeDatabase,
@@ -341,9 +348,9 @@ public final class PgsealServer implements AutoCloseable {
         if (config.admin().tls().isPresent()) {
             ServerConfig.AdminTls tls = config.admin().tls().get();
             try {
-                settings = settings.withTls(AdminServer.serverTls(tls.cert(), tls.key()));
+                settings = settings.withTls(AdminServer.serverTls(tls.cert(), tls.key(), tls.clientCa()));
             } catch (IllegalArgumentException e) {
-                throw new StartupException(e.getMessage() + " (admin.tls.cert, admin.tls.key)", e);
+                throw new StartupException(e.getMessage() + " (admin.tls.cert, admin.tls.key, admin.tls.client_ca)", e);
             }
         }
         try {

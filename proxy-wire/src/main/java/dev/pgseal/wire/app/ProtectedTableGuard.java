@@ -1,5 +1,7 @@
 package dev.pgseal.wire.app;
 
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.QualifiedName;
 import dev.pgseal.policy.TablePolicy;
@@ -44,6 +46,8 @@ public final class ProtectedTableGuard implements SessionHooks {
     static final String NO_PRIVILEGE = "42501";
 
     private final AtomicReference<Screen> screen = new AtomicReference<>();
+    /** Hits, misses and evictions of the plan caches of every policy this guard has had. */
+    private final StatsCounter planCacheStats;
 
     /**
      * What statements are read against: the policy, its screen and its planner (one planner per
@@ -54,6 +58,15 @@ public final class ProtectedTableGuard implements SessionHooks {
 
     /** A guard for {@code policy}; call {@link #policyChanged(Policy)} when it is reloaded. */
     public ProtectedTableGuard(Policy policy) {
+        this(policy, new ConcurrentStatsCounter());
+    }
+
+    /**
+     * A guard for {@code policy} whose plan caches (one per policy) count hits, misses and evictions
+     * in {@code planCacheStats}, across reloads.
+     */
+    public ProtectedTableGuard(Policy policy, StatsCounter planCacheStats) {
+        this.planCacheStats = planCacheStats;
         policyChanged(policy);
     }
 
@@ -61,7 +74,8 @@ public final class ProtectedTableGuard implements SessionHooks {
     public void policyChanged(Policy policy) {
         boolean nonAscii = policy.tableNames().stream()
                 .anyMatch(t -> !StandardCharsets.US_ASCII.newEncoder().canEncode(t.schema() + t.name()));
-        screen.set(new Screen(policy, StatementScreen.of(policy), nonAscii, StatementPlanner.of(policy)));
+        screen.set(new Screen(policy, StatementScreen.of(policy), nonAscii,
+                StatementPlanner.of(policy, planCacheStats)));
     }
 
     /** The policy, screen and planner in force now. */

@@ -23,9 +23,11 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.function.Function;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -52,12 +54,19 @@ final class AdminClient {
 
     AdminClient(ServerOptions options) {
         this.base = options.serverUri();
-        this.token = options.token();
+        ClientIdentity identity = options.clientIdentity();
+        if (identity != null && !"https".equals(base.getScheme())) {
+            throw new ServerOptions.UsageException("--cert and --key need an https:// --server (a client certificate "
+                    + "is presented in the TLS handshake)");
+        }
+        // With a client certificate the token is optional; given both, they must name one principal.
+        this.token = identity == null ? options.token() : options.optionalToken();
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if ("https".equals(base.getScheme())) {
             Path ca = options.caCertificates();
-            if (ca != null) {
-                b.sslContext(trusting(ca));
+            if (ca != null || identity != null) {
+                b.sslContext(context(ca == null ? null : trustManagers(ca),
+                        identity == null ? null : identity.keyManagers()));
             }
             // TLS 1.2 and 1.3 only, as the server offers; host names are checked (the JDK's default).
             SSLParameters p = new SSLParameters();
@@ -73,6 +82,22 @@ final class AdminClient {
      * @throws ServerOptions.UsageException when the file cannot be read or holds no certificate
      */
     static SSLContext trusting(Path file) {
+        return context(trustManagers(file), null);
+    }
+
+    /** An SSL context with these trust managers (null: the JDK's trust store) and key managers (null: none). */
+    private static SSLContext context(TrustManager[] trust, KeyManager[] keys) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(keys, trust, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Trust managers that trust exactly the PEM certificates in {@code file}. */
+    private static TrustManager[] trustManagers(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
@@ -86,9 +111,7 @@ final class AdminClient {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+            return tmf.getTrustManagers();
         } catch (IOException e) {
             throw new ServerOptions.UsageException("cannot read --cacert " + file + ": " + e.getMessage());
         } catch (GeneralSecurityException e) {
@@ -116,8 +139,10 @@ final class AdminClient {
     Reply send(String method, String path, Object body, String otp) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
         if (otp != null) {
             b.header(OtpOptions.HEADER, otp);
         }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code pgseal audit …}: the tamper-evident audit log. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "Check the tamper-evident audit log.",
+        footer = {"", "Example: ./pgseal audit verify --config pgseal.yaml --checkpoints audit.checkpoints"},
         subcommands = {AuditCommand.Verify.class})
 final class AuditCommand extends CommandGroup {
 

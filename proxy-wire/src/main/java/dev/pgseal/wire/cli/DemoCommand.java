@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code pgseal demo}: pgseal on embedded defaults, for a first look. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./pgseal demo", "  ./pgseal demo --port 7543 --dir /tmp/pgseal-demo"},
         description = {"Runs pgseal on embedded defaults: a PostgreSQL it starts itself, a key store it creates "
                 + "itself (a SoftHSM2 token when SoftHSM2 is installed, else a software key store, with a warning), "
                 + "the schema and policy of examples/demo/, and the proxy on 127.0.0.1:6543.",

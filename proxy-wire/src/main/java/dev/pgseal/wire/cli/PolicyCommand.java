@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 /** {@code pgseal policy …}: check a policy file, derive the DDL it needs, print its JSON Schema. */
 @Command(name = "policy", mixinStandardHelpOptions = true,
         description = "Work with encrypted-column policy files (YAML).",
+        footer = {"", "Example: ./pgseal policy validate examples/demo/policy.yaml"},
         subcommands = {PolicyCommand.Validate.class, PolicyCommand.Ddl.class, PolicyCommand.Schema.class})
 final class PolicyCommand extends CommandGroup {
 
@@ -30,7 +31,8 @@ final class PolicyCommand extends CommandGroup {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = {"Checks a policy file and prints a summary (tables, columns, keys), or every error "
-                    + "with file:line:column.", "Exit code 0 when valid, 1 when not."})
+                    + "with file:line:column.", "Exit code 0 when valid, 1 when not."},
+            footer = {"", "Examples:", "  ./pgseal policy validate policy.yaml", "  ./pgseal policy validate policy.yaml --json"})
     static final class Validate implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The policy file.")
         Path file;
@@ -53,7 +55,9 @@ final class PolicyCommand extends CommandGroup {
                     + "the output can be piped into psql:",
                     "  pgseal policy ddl FILE --upstream URL | psql -v ON_ERROR_STOP=1 URL",
                     "Exit code 0 when the catalog already matches (or the policy's 'databases:' does not list the "
-                    + "database), 1 when statements are needed, objects are missing or the catalog cannot be read."})
+                    + "database), 1 when statements are needed, objects are missing or the catalog cannot be read."},
+            footer = {"", "Example: ./pgseal policy ddl policy.yaml --upstream 'jdbc:postgresql://127.0.0.1:5432/shop?user=postgres'"
+                    + " | psql -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres shop"})
     static final class Ddl implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", description = "The policy file.")
         Path file;
@@ -101,7 +105,8 @@ final class PolicyCommand extends CommandGroup {
     }
 
     @Command(name = "schema", mixinStandardHelpOptions = true,
-            description = "Prints the JSON Schema of the policy file format (for editors and CI checks).")
+            description = "Prints the JSON Schema of the policy file format (for editors and CI checks).",
+            footer = {"", "Example: ./pgseal policy schema > policy.schema.json"})
     static final class Schema implements Callable<Integer> {
         @Override
         public Integer call() {

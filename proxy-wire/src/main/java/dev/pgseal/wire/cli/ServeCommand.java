@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code pgseal serve --config FILE}: runs the proxy until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./pgseal serve --config pgseal.yaml", "  ./pgseal serve --config pgseal.yaml --check"},
         description = {"Runs the pgseal proxy from a server config file (YAML).",
                 "",
                 "Config keys (all optional except upstream; see examples/pgseal.yaml):",
@@ -24,6 +25,8 @@ import picocli.CommandLine.Option;
                 "  store.*                             the key store's own database (schema pgseal: wrapped",
                 "                                      keys, audit); never a database the policy covers",
                 "  admin.host, admin.port              admin API (127.0.0.1:6544)",
+                "  admin.tls.cert, admin.tls.key       HTTPS on the admin API (PEM files)",
+                "  admin.tls.client_ca                 CAs of admin client certificates (PEM bundle)",
                 "  limits.max_message_bytes            largest protocol message accepted (64 MiB)",
                 "  limits.max_client_connections       client sessions at once (2000)",
                 "  limits.max_startup_message_bytes    largest message before authentication (8 KiB)",
@@ -31,6 +34,7 @@ import picocli.CommandLine.Option;
                 "  limits.max_buffered_bytes           bytes of partial messages, all sessions (256 MiB)",
                 "  audit.checkpoint_file               signed audit checkpoints appended outside PostgreSQL",
                 "  audit.checkpoint_interval           how often a checkpoint is written (5m)",
+                "  alerts.<rule>.*, alerts.webhook.*   alert thresholds and the webhook (docs/admin.md)",
                 "",
                 "The policy file is reloaded when it changes and on SIGHUP; an invalid new policy is",
                 "rejected and the old one stays in force.",

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 /**
  * The options of the admin commands that talk to a running server: where it listens, where the
  * bearer token comes from ({@code PGSEAL_TOKEN}, or {@code --token-file}; never a command-line
- * argument, which other users could read in the process list), and the output format.
+ * argument, which other users could read in the process list), or a client certificate
+ * ({@code --cert}, {@code --key}), and the output format.
  */
 final class ServerOptions {
 
@@ -39,6 +40,30 @@ final class ServerOptions {
                     + "self-signed certificate or its CA) instead of the JVM's trust store. Default: the "
                     + "PGSEAL_CACERT environment variable.")
     Path cacert;
+
+    @Option(names = "--cert", paramLabel = "FILE",
+            description = "With an https:// --server whose admin.tls has a client_ca: present this PEM client "
+                    + "certificate (registered with tokens cert-add). Needs --key; the bearer token becomes optional.")
+    Path clientCert;
+
+    @Option(names = "--key", paramLabel = "FILE",
+            description = "The unencrypted PEM PKCS#8 private key of --cert.")
+    Path clientKey;
+
+    /**
+     * The client certificate of {@code --cert} and {@code --key}, or null when neither is given.
+     *
+     * @throws UsageException when only one is given or the files cannot be read
+     */
+    ClientIdentity clientIdentity() {
+        if (clientCert == null && clientKey == null) {
+            return null;
+        }
+        if (clientCert == null || clientKey == null) {
+            throw new UsageException("--cert and --key go together");
+        }
+        return ClientIdentity.load(clientCert, clientKey);
+    }
 
     /** The CA file for an https server: {@code --cacert}, else {@code PGSEAL_CACERT}, else none (the JVM's trust store). */
     Path caCertificates() {
@@ -87,6 +112,17 @@ final class ServerOptions {
                     + "(create the first one with: ./pgseal tokens create --config FILE --role admin --name NAME)");
         }
         return t.strip();
+    }
+
+    /** As {@link #token()}, or null when neither gives one (a client certificate may be enough). */
+    String optionalToken() {
+        if (tokenFile == null) {
+            String t = environment.apply(TOKEN_VARIABLE);
+            if (t == null || t.isBlank()) {
+                return null;
+            }
+        }
+        return token();
     }
 
     /** Bad usage detected after parsing (exit code 2). */

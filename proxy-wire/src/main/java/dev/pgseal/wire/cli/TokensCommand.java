@@ -5,12 +5,20 @@ import dev.pgseal.keys.KeyCacheSettings;
 import dev.pgseal.keys.KeyService;
 import dev.pgseal.keys.access.AccessException;
 import dev.pgseal.keys.access.AccessToken;
+import dev.pgseal.keys.access.ClientCertificate;
 import dev.pgseal.keys.access.IssuedToken;
 import dev.pgseal.keys.access.IssuedTotp;
 import dev.pgseal.keys.access.Role;
 import dev.pgseal.keys.access.TotpEnrollment;
 import dev.pgseal.wire.config.ServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,16 +33,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code pgseal tokens …}: the admin API's principals, their bearer tokens and their TOTP second
- * factor. With {@code --config} the commands work offline against the store (that is how the first
+ * {@code pgseal tokens …}: the admin API's principals, their bearer tokens, their client
+ * certificates and their TOTP second factor. With {@code --config} the commands work offline against the store (that is how the first
  * admin token is made, and the only way to enrol TOTP); without it they ask the running server, as an
  * admin. Either way the change is in the keyed audit log.
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "Create, list and revoke the bearer tokens of the admin API; enrol principals in TOTP.",
+        description = "Create, list and revoke the bearer tokens of the admin API; register and revoke client "
+                + "certificates; enrol principals in TOTP.",
         footer = {"", "Example: ./pgseal tokens create --config pgseal.yaml --role admin --name alice"},
         subcommands = {TokensCommand.Create.class, TokensCommand.ListTokens.class, TokensCommand.Revoke.class,
-                TokensCommand.TotpEnroll.class, TokensCommand.TotpList.class, TokensCommand.TotpRemove.class})
+                TokensCommand.TotpEnroll.class, TokensCommand.TotpList.class, TokensCommand.TotpRemove.class,
+                TokensCommand.CertAdd.class, TokensCommand.CertList.class, TokensCommand.CertRevoke.class})
 final class TokensCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -215,6 +225,119 @@ final class TokensCommand extends CommandGroup {
         }
     }
 
+    // ---------------------------------------------------------------- client certificates (offline only)
+
+    @Command(name = "cert-add", mixinStandardHelpOptions = true,
+            description = {"Registers a client certificate to a principal (created with the role on first use; one "
+                    + "role per principal). The admin listener accepts it once its CA is in admin.tls.client_ca: "
+                    + "the CA checks the certificate, the registration says whose it is (a certificate the CA "
+                    + "issued but nobody registered authenticates nobody).",
+                    "Only the certificate's SHA-256 fingerprint decides; the private key never leaves the client. "
+                    + "Works offline against the config's store (the change is audited as certificate.add)."},
+            footer = {"", "Example: ./pgseal tokens cert-add --config pgseal.yaml --principal alice --role admin "
+                    + "--cert alice.crt"})
+    static final class CertAdd implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The server config.")
+        Path config;
+
+        @Option(names = "--principal", required = true, paramLabel = "NAME", description = "Whose certificate.")
+        String principal;
+
+        @Option(names = "--role", required = true, paramLabel = "ROLE",
+                description = "admin, operator, auditor or app: the principal's role (checked when it exists).")
+        String role;
+
+        @Option(names = "--cert", required = true, paramLabel = "FILE",
+                description = "The client's PEM certificate (the first certificate of the file is registered).")
+        Path cert;
+
+        @Option(names = "--json", description = "Print machine-readable JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Role r;
+            X509Certificate certificate;
+            try {
+                r = Role.parse(role);
+                certificate = readCertificate(cert);
+            } catch (IllegalArgumentException e) {
+                System.err.println("pgseal: " + e.getMessage());
+                return 2;
+            }
+            return offline(config, json, keys -> AdminClient.JSON.valueToTree(json(keys.accessTokens()
+                    .clientCertificates().register(principal, r, certificate, localActor()))),
+                    b -> "registered certificate " + b.path("fingerprint").asText() + " (" + b.path("subject").asText()
+                            + ") to " + b.path("principal").asText() + " (role " + b.path("role").asText() + ")\n");
+        }
+    }
+
+    @Command(name = "cert-list", mixinStandardHelpOptions = true,
+            description = "Lists the registered client certificates (fingerprint, principal, role, subject, expiry). "
+                    + "Offline against the config's store.",
+            footer = {"", "Example: ./pgseal tokens cert-list --config pgseal.yaml"})
+    static final class CertList implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The server config.")
+        Path config;
+
+        @Option(names = "--json", description = "Print machine-readable JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return offline(config, json, keys -> {
+                List<Map<String, Object>> list = new ArrayList<>();
+                keys.accessTokens().clientCertificates().list().forEach(k -> list.add(json(k)));
+                return AdminClient.JSON.valueToTree(Map.of("certificates", list));
+            }, TokensCommand::certificateTable);
+        }
+    }
+
+    @Command(name = "cert-revoke", mixinStandardHelpOptions = true,
+            description = "Deletes a client certificate's registration: from the next request on, on every pgseal "
+                    + "instance, it authenticates nobody. Offline against the config's store (audited as "
+                    + "certificate.revoke).",
+            footer = {"", "Example: ./pgseal tokens cert-revoke --config pgseal.yaml 3f9a1c0de4b27781"})
+    static final class CertRevoke implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FINGERPRINT",
+                description = "The SHA-256 fingerprint (hex, colons allowed), or its first 16 digits at least "
+                        + "(see tokens cert-list; audit events show cert:<first 16>).")
+        String fingerprint;
+
+        @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The server config.")
+        Path config;
+
+        @Option(names = "--json", description = "Print machine-readable JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            return offline(config, json, keys -> AdminClient.JSON.valueToTree(json(keys.accessTokens()
+                    .clientCertificates().revoke(fingerprint, localActor()))),
+                    b -> "revoked certificate " + b.path("fingerprint").asText() + " of " + b.path("principal").asText()
+                            + "\n");
+        }
+    }
+
+    /**
+     * The first certificate of a PEM (or DER) file.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
+     */
+    static X509Certificate readCertificate(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            Certificate c = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            if (c instanceof X509Certificate x) {
+                return x;
+            }
+            throw new IllegalArgumentException("--cert " + file + " is not an X.509 certificate");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --cert " + file + ": " + e.getMessage());
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("--cert " + file + " is not a PEM certificate: " + e.getMessage());
+        }
+    }
+
     // ---------------------------------------------------------------- offline
 
     /**
@@ -266,6 +389,30 @@ final class TokensCommand extends CommandGroup {
         m.put("revoked_at", t.revokedAt() == null ? null : t.revokedAt().toString());
         m.put("revoked_by", t.revokedBy());
         return m;
+    }
+
+    static Map<String, Object> json(ClientCertificate k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("fingerprint", k.fingerprint());
+        m.put("id", k.credentialId());
+        m.put("principal", k.principal());
+        m.put("role", k.role().displayName());
+        m.put("subject", k.subject());
+        m.put("issuer", k.issuer());
+        m.put("serial", k.serial());
+        m.put("not_after", k.notAfter().toString());
+        m.put("created_at", k.createdAt().toString());
+        m.put("created_by", k.createdBy());
+        return m;
+    }
+
+    private static String certificateTable(JsonNode b) {
+        TextTable t = new TextTable("FINGERPRINT", "PRINCIPAL", "ROLE", "SUBJECT", "NOT AFTER", "REGISTERED BY");
+        for (JsonNode n : b.path("certificates")) {
+            t.row(n.path("fingerprint").asText(), n.path("principal").asText(), n.path("role").asText(),
+                    n.path("subject").asText(), n.path("not_after").asText(), n.path("created_by").asText());
+        }
+        return t + (t.isEmpty() ? "(no client certificates)\n" : "");
     }
 
     /** The token alone on stdout (so {@code > file} captures just it); what it is on stderr. */

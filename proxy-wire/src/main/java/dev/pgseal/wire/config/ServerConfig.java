@@ -145,11 +145,23 @@ public record ServerConfig(
         }
     }
 
-    /** TLS on the admin listener: a PEM certificate (chain) and its PEM private key (PKCS#8). */
-    public record AdminTls(Path cert, Path key) {
+    /**
+     * TLS on the admin listener: a PEM certificate (chain) and its PEM private key (PKCS#8).
+     *
+     * @param clientCa PEM bundle of the CAs that issue client certificates; when present the
+     *     handshake asks for a client certificate (optional: a bearer token still works) and verifies
+     *     it against these CAs, and a verified certificate registered to a principal authenticates it
+     */
+    public record AdminTls(Path cert, Path key, Optional<Path> clientCa) {
         public AdminTls {
             Objects.requireNonNull(cert);
             Objects.requireNonNull(key);
+            Objects.requireNonNull(clientCa);
+        }
+
+        /** No client certificates. */
+        public AdminTls(Path cert, Path key) {
+            this(cert, key, Optional.empty());
         }
     }
 

@@ -321,14 +321,19 @@ public final class ServerConfigLoader {
     private ServerConfig.Admin admin(YamlFields f) {
         f.allowOnly("host", "port", "tls");
         Optional<ServerConfig.AdminTls> tls = f.map("tls").flatMap(t -> {
-            // As the proxy's client-side tls: PEM certificate and PEM private key files.
-            t.allowOnly("cert", "key");
+            // As the proxy's client-side tls: PEM certificate and PEM private key files; client_ca
+            // (optional) is the PEM bundle of the CAs whose client certificates are verified.
+            t.allowOnly("cert", "key", "client_ca");
             t.require("cert");
             t.require("key");
             Optional<Path> cert = t.scalar("cert").flatMap(s -> existingFile(s, "certificate"));
             Optional<Path> key = t.scalar("key").flatMap(s -> existingFile(s, "private key"));
-            return cert.isPresent() && key.isPresent() ? Optional.of(new ServerConfig.AdminTls(cert.get(), key.get()))
-                    : Optional.empty();
+            Optional<Path> clientCa = t.scalar("client_ca").flatMap(s -> existingFile(s, "client CA certificate file"));
+            if (t.has("client_ca") && clientCa.isEmpty()) {
+                return Optional.empty(); // the error is reported; never serve without the client CA asked for
+            }
+            return cert.isPresent() && key.isPresent()
+                    ? Optional.of(new ServerConfig.AdminTls(cert.get(), key.get(), clientCa)) : Optional.empty();
         });
         return new ServerConfig.Admin(f.string("host").orElse(ServerConfig.Admin.DEFAULT.host()),
                 port(f, "port").orElse(ServerConfig.Admin.DEFAULT.port()), tls);

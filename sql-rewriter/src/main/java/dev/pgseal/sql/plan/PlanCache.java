@@ -2,6 +2,7 @@ package dev.pgseal.sql.plan;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import dev.pgseal.sql.CatalogView;
 import dev.pgseal.sql.StatementPlan;
 import java.util.function.Supplier;
@@ -21,10 +22,20 @@ public final class PlanCache {
 
     /** A cache holding at most {@code maximumSize} plans. */
     public PlanCache(int maximumSize) {
+        this(maximumSize, null);
+    }
+
+    /**
+     * A cache holding at most {@code maximumSize} plans that records hits, misses and evictions in
+     * {@code stats} (shared by the caches of successive policies, so the counts survive a reload),
+     * or records nothing when it is null.
+     */
+    public PlanCache(int maximumSize, StatsCounter stats) {
         if (maximumSize < 1) {
             throw new IllegalArgumentException("maximumSize: " + maximumSize + " (expected: >= 1)");
         }
-        this.plans = Caffeine.newBuilder().maximumSize(maximumSize).build();
+        Caffeine<Object, Object> b = Caffeine.newBuilder().maximumSize(maximumSize);
+        this.plans = stats == null ? b.build() : b.recordStats(() -> stats).build();
     }
 
     /** The cached plan, or the one {@code planner} computes (then cached). */
