@@ -3,6 +3,7 @@ package dev.pgseal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pgseal.keys.KeyService;
 import dev.pgseal.policy.ColumnPolicy;
 import dev.pgseal.policy.EnvelopeConstraint;
 import dev.pgseal.policy.Policy;
@@ -637,6 +638,59 @@ class TransparentEncryptionIT {
             }
             assertThat(rows(o, "select id from people")).containsExactly(List.of("id=1"));
             o.commit();
+        }
+    }
+
+    @Test
+    void aPreparedEqualitySearchKeepsAGenericPlanInPostgres() throws Exception {
+        try (Connection c = proxy(Mode.EXTENDED_THRESHOLD_1);
+                PreparedStatement ps = c.prepareStatement("select id from vault where d_text = ?")) {
+            for (int i = 0; i < 8; i++) {
+                ps.setString(1, "marker generic " + i);
+                ps.executeQuery().close();
+            }
+            List<List<String>> plans = rows(c, "select generic_plans > 0 as generic from pg_prepared_statements "
+                    + "where statement like '%d_text = ANY(ARRAY[$1::bytea, $_::bytea])%' "
+                    + "and statement not like '%pg_prepared_statements%'");
+            assertThat(plans).as("the statement as pgseal prepared it, planned once by PostgreSQL")
+                    .containsExactly(List.of("generic=t"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mode.class, names = {"SIMPLE", "EXTENDED_THRESHOLD_0", "EXTENDED_THRESHOLD_1"})
+    void equalitySearchFindsRowsUnderEveryLiveVersionWhileTheRingRotates(Mode mode) throws Exception {
+        KeyService keys = server.keys().orElseThrow();
+        String tag = mode.name().toLowerCase(java.util.Locale.ROOT);
+        try (Connection r = connect("127.0.0.1", server.port(), mode, READER);
+                PreparedStatement insert = r.prepareStatement("insert into people (id, ssn) values (?, ?)");
+                PreparedStatement find = r.prepareStatement("select id from people where ssn = ?")) {
+            // Prepared (and, in extended mode, named on the server) before the ring gains versions.
+            for (int i = 0; i < 3; i++) {
+                find.setString(1, "none " + tag);
+                assertThat(find.executeQuery().next()).isFalse();
+            }
+            for (int v = 1; v <= 3; v++) {
+                insert.setLong(1, v);
+                insert.setString(2, "rot " + tag + " " + v);
+                insert.executeUpdate();
+                if (v < 3) {
+                    keys.rotate("people", "test-rotation");
+                }
+            }
+            for (int v = 1; v <= 3; v++) {
+                for (int repeat = 0; repeat < 2; repeat++) {
+                    find.setString(1, "rot " + tag + " " + v);
+                    List<List<String>> found = read(find.executeQuery());
+                    assertThat(found).as("row written under the ring's version of round %d", v)
+                            .containsExactly(List.of("id=" + v));
+                }
+            }
+        }
+        try (Connection d = PostgresFixture.get().connect(database); Statement s = d.createStatement();
+                ResultSet rs = s.executeQuery("select count(distinct substr(ssn, 3, 8)) from people")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("rows stored under three key versions").isEqualTo(3);
         }
     }
 

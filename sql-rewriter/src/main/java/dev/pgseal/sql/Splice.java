@@ -18,6 +18,22 @@ public sealed interface Splice {
     }
 
     /**
+     * Parameter {@code $number} compared for equality with a deterministic column ({@link ValueUse#MATCH}):
+     * it stands for the array of the value's envelopes, one per live key version. The proxy renders
+     * it {@code $number} (declared {@code bytea[]}) or as an {@code ARRAY[$number, $m, …]} of one
+     * {@code bytea} parameter per slot, which lets PostgreSQL keep a generic plan.
+     *
+     * @param number the parameter's number, from 1
+     */
+    record Parameter(int number) implements Splice {
+        public Parameter {
+            if (number < 1) {
+                throw new IllegalArgumentException("parameter number: " + number);
+            }
+        }
+    }
+
+    /**
      * The encrypted form of a literal the client wrote for a protected column. The proxy renders
      * {@link ValueUse#STORE} as {@code '\x…'::bytea} (or {@code NULL::bytea}) and
      * {@link ValueUse#MATCH} as {@code ARRAY['\x…'::bytea, …]} with one envelope per live key version.

@@ -42,9 +42,11 @@ public sealed interface StatementPlan {
      * @param reads the protected columns the planner saw in the statement's result (select list,
      *     {@code *}, {@code RETURNING}), so access can be refused before it runs; rows are still
      *     checked by origin, which also catches what the planner could not see
+     * @param highestParameter the highest {@code $n} in the statement text (0 for none): parameters
+     *     the proxy adds are numbered after it
      */
     record Rewrite(List<TextEdit> edits, List<ParameterPlan> parameters, List<ResultOrigin> results,
-            Set<String> rings, Set<ColumnRef> reads) implements StatementPlan {
+            Set<String> rings, Set<ColumnRef> reads, int highestParameter) implements StatementPlan {
         public Rewrite {
             edits = List.copyOf(edits);
             parameters = List.copyOf(parameters);
@@ -58,10 +60,11 @@ public sealed interface StatementPlan {
             }
         }
 
-        /** A rewrite with no result columns known before it runs. */
+        /** A rewrite with no result columns known before it runs, whose parameters are those of the plan. */
         public Rewrite(List<TextEdit> edits, List<ParameterPlan> parameters, List<ResultOrigin> results,
                 Set<String> rings) {
-            this(edits, parameters, results, rings, Set.of());
+            this(edits, parameters, results, rings, Set.of(),
+                    parameters.stream().mapToInt(ParameterPlan::number).max().orElse(0));
         }
     }
 

@@ -96,6 +96,8 @@ final class PlannerFixture {
             for (Splice s : e.pieces()) {
                 if (s instanceof Splice.Text t) {
                     with.append(t.sql());
+                } else if (s instanceof Splice.Parameter p) {
+                    with.append('$').append(p.number());
                 } else {
                     Splice.Encrypted enc = (Splice.Encrypted) s;
                     with.append("<enc ").append(enc.use()).append(' ').append(enc.target().describe()).append(' ')

@@ -42,8 +42,9 @@ class StatementPlannerTest {
             assertThat(tokens).anyMatch(t -> t.start() == e.start());
             assertThat(tokens).anyMatch(t -> t.end() == e.end());
             kept.append(c.sql(), previousEnd, e.start());
-            String emitted = e.pieces().stream().filter(p -> p instanceof Splice.Text)
-                    .map(p -> ((Splice.Text) p).sql()).reduce("", String::concat);
+            String emitted = e.pieces().stream()
+                    .map(p -> p instanceof Splice.Text t ? t.sql() : p instanceof Splice.Parameter n ? "$" + n.number() : "")
+                    .reduce("", String::concat);
             for (SqlToken t : tokens) {
                 if (t.start() >= e.start() && t.end() <= e.end() && t.kind() == SqlToken.Kind.PARAMETER) {
                     assertThat(emitted).contains(c.sql().substring(t.start(), t.end()));

@@ -26,6 +26,7 @@ import dev.pgseal.wire.crypto.ErrorRedaction;
 import dev.pgseal.wire.crypto.KeyNotReadyException;
 import dev.pgseal.wire.crypto.KeyReadiness;
 import dev.pgseal.wire.crypto.LiteralRendering;
+import dev.pgseal.wire.crypto.MatchSlots;
 import dev.pgseal.wire.crypto.ParameterEncryption;
 import dev.pgseal.wire.crypto.ProtectedValueException;
 import dev.pgseal.wire.crypto.ResultDecryption;
@@ -67,6 +68,7 @@ import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +118,12 @@ final class EncryptingSession implements StatementInterceptor {
     static final String REFUSED_BIND_STATEMENT = "pgseal_refused_bind";
 
     /**
+     * The statement a Bind goes through when its equality values have more envelopes than the
+     * client's statement has slots (prepared, bound and closed around that Bind).
+     */
+    static final String WIDE_MATCH_STATEMENT = "pgseal_wide_match";
+
+    /**
      * What sessions need of the key service: the cipher, non-blocking readiness, and loads that run
      * off the event loop.
      *
@@ -123,14 +131,16 @@ final class EncryptingSession implements StatementInterceptor {
      * @param readiness answers from memory
      * @param warm loads every live version of the named rings, elsewhere
      * @param loadForDecryption loads one (ring id, version), elsewhere
+     * @param liveVersions the live versions of a ring whose keys are in memory (answers from memory)
      */
     record Keys(ColumnCipher cipher, KeyReadiness readiness, Function<Collection<String>, CompletionStage<?>> warm,
-            BiFunction<Integer, Integer, CompletionStage<?>> loadForDecryption) {
+            BiFunction<Integer, Integer, CompletionStage<?>> loadForDecryption, ToIntFunction<String> liveVersions) {
 
         /** The key service's, with loads on {@code loads} (never an event loop). */
         static Keys of(KeyService keys, Executor loads) {
             return new Keys(ColumnCipher.create(keys), KeyReadiness.of(keys), rings -> keys.warmAsync(rings, loads),
-                    (ring, version) -> keys.loadForDecryptionAsync(ring, version, loads));
+                    (ring, version) -> keys.loadForDecryptionAsync(ring, version, loads),
+                    ring -> keys.liveKeys(ring).size());
         }
     }
 
@@ -151,6 +161,10 @@ final class EncryptingSession implements StatementInterceptor {
         final StatementPlan.Rewrite plan;
         final int[] clientTypes;
         final Positions positions;
+        /** How its equality parameters travel (see {@link MatchSlots}). */
+        final MatchSlots slots;
+        /** The client's text, to prepare it again when a Bind's values do not fit {@link #slots}. */
+        final byte[] sql;
         /** The latest RowDescription PostgreSQL gave for it (as PostgreSQL sent it), or null. */
         RowDescription lastDescription;
         /**
@@ -161,10 +175,13 @@ final class EncryptingSession implements StatementInterceptor {
         /** The last result plan made for it, reused while its inputs stay the same. */
         private ResultPlanMemo resultPlan;
 
-        StatementState(StatementPlan.Rewrite plan, int[] clientTypes, Positions positions) {
+        StatementState(StatementPlan.Rewrite plan, int[] clientTypes, Positions positions, MatchSlots slots,
+                byte[] sql) {
             this.plan = plan;
             this.clientTypes = clientTypes;
             this.positions = positions;
+            this.slots = slots;
+            this.sql = sql;
         }
     }
 
@@ -493,21 +510,14 @@ final class EncryptingSession implements StatementInterceptor {
         Settings settings = settings();
         int[] clientTypes = parse.parameterTypes();
         return whenReady(rewrite, settings, () -> {
-            Rendered rendered = render(sql, rewrite.edits(), settings);
-            byte[] text = rendered.text();
-            int[] types = ParameterEncryption.parseTypes(clientTypes, rewrite.parameters());
-            StatementState statement = new StatementState(rewrite, clientTypes, rendered.positions());
+            MatchSlots slots = MatchSlots.of(rewrite, clientTypes.length, keys.liveVersions());
+            Rendered rendered = render(sql, rewrite.edits(), settings, slots);
+            StatementState statement = new StatementState(rewrite, clientTypes, rendered.positions(), slots, sql);
             if (entry != null) {
                 entry.attach(statement);
             }
-            ByteBuf frame = FrameWriter.start(alloc, 'P', parse.name().length() * 3 + text.length + 8 + types.length * 4);
-            Wire.writeCString(frame, parse.name());
-            FrameWriter.writeCString(frame, text);
-            frame.writeShort(types.length);
-            for (int t : types) {
-                frame.writeInt(t);
-            }
-            ByteBuf parseFrame = FrameWriter.finish(frame);
+            ByteBuf parseFrame = parseFrame(parse.name(), rendered.text(), slots.parseTypes(clientTypes,
+                    rewrite.parameters()));
             if (entry == null || !mayDenyReading()) {
                 return Interception.replace(parseFrame);
             }
@@ -557,11 +567,24 @@ final class EncryptingSession implements StatementInterceptor {
         }
         return whenReady(statement.plan, settings, () -> {
             Bind encrypted = ParameterEncryption.encrypt(bind, statement.clientTypes, statement.plan.parameters(),
-                    keys.cipher(), settings.zoneOrUtc());
+                    keys.cipher(), settings.zoneOrUtc(), statement.slots);
+            List<Interception.Outgoing> frames = new ArrayList<>(4);
+            if (encrypted == null) {
+                // A ring gained versions since the statement was prepared: its slots cannot carry every
+                // envelope. This execution goes through pgseal's own statement with bytea[] parameters.
+                encrypted = ParameterEncryption.encrypt(bind, statement.clientTypes, statement.plan.parameters(),
+                        keys.cipher(), settings.zoneOrUtc());
+                frames.add(Interception.Outgoing.injected(parseFrame(WIDE_MATCH_STATEMENT,
+                        render(statement.sql, statement.plan.edits(), settings, MatchSlots.NONE).text(),
+                        ParameterEncryption.parseTypes(statement.clientTypes, statement.plan.parameters()))));
+                encrypted = encrypted.toStatement(WIDE_MATCH_STATEMENT);
+            }
             PortalState portal = new PortalState(statement, bind.resultFormats(), settings.zoneOrUtc());
             entry.attach(portal);
-            List<Interception.Outgoing> frames = new ArrayList<>(2);
             frames.add(Interception.Outgoing.answered(encrypted.encode(alloc)));
+            if (WIDE_MATCH_STATEMENT.equals(encrypted.statement())) {
+                frames.add(Interception.Outgoing.injected(new Close('S', WIDE_MATCH_STATEMENT).encode(alloc)));
+            }
             if (statement.lastDescription == null) {
                 // Not described yet (or only later in this pipeline): learn the result's columns for its rows.
                 frames.add(Interception.Outgoing.injected(new Describe('P', bind.portal()).encode(alloc)));
@@ -864,18 +887,35 @@ final class EncryptingSession implements StatementInterceptor {
         return false;
     }
 
+    /** A Parse of {@code text} (already in the client's encoding) as statement {@code name}. */
+    private ByteBuf parseFrame(String name, byte[] text, int[] types) {
+        ByteBuf frame = FrameWriter.start(alloc, 'P', name.length() * 3 + text.length + 8 + types.length * 4);
+        Wire.writeCString(frame, name);
+        FrameWriter.writeCString(frame, text);
+        frame.writeShort(types.length);
+        for (int t : types) {
+            frame.writeInt(t);
+        }
+        return FrameWriter.finish(frame);
+    }
+
     /** The text sent for a statement, and how its positions map back to the client's text. */
     private record Rendered(byte[] text, Positions positions) {
     }
 
     /** The statement's bytes with the plan's edits applied (literals encrypted), in its encoding. */
     private Rendered render(byte[] sql, List<TextEdit> edits, Settings settings) {
+        return render(sql, edits, settings, MatchSlots.NONE);
+    }
+
+    /** The text to send for {@code sql}, with equality parameters written as {@code slots} says. */
+    private Rendered render(byte[] sql, List<TextEdit> edits, Settings settings, MatchSlots slots) {
         if (edits.isEmpty()) {
             return new Rendered(sql, Positions.IDENTITY);
         }
         // While settings are in flight, E'\\x…' reads the same under either standard_conforming_strings.
         LiteralRendering rendering = new LiteralRendering(keys.cipher(), settings.zoneOrUtc(),
-                settings.settled() && settings.standardConformingStrings());
+                settings.settled() && settings.standardConformingStrings()).withSlots(slots);
         List<String> replacements = rendering.renderAll(edits);
         if (settings.utf8()) {
             // Only a 4-byte sequence is a character beyond the BMP (two chars in Java, one in PostgreSQL).
@@ -1054,8 +1094,12 @@ final class EncryptingSession implements StatementInterceptor {
     @Override
     public ParameterDescription rewriteParameterDescription(ParameterDescription description, PendingResponse entry) {
         if (entry.attachment() instanceof StatementState statement && !statement.plan.parameters().isEmpty()) {
-            return new ParameterDescription(ParameterEncryption.describedTypes(description.typeOids(),
-                    statement.clientTypes, statement.plan.parameters()));
+            int[] types = ParameterEncryption.describedTypes(description.typeOids(), statement.clientTypes,
+                    statement.plan.parameters());
+            if (!statement.slots.isEmpty() && types.length > statement.slots.visibleCount()) {
+                types = java.util.Arrays.copyOf(types, statement.slots.visibleCount()); // the added slots are pgseal's
+            }
+            return new ParameterDescription(types);
         }
         return description;
     }

@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * Writes the SQL text of a simple query from a plan: each {@link TextEdit} replaces its span of the
@@ -30,6 +31,7 @@ public final class LiteralRendering {
     private final ColumnCipher cipher;
     private final ZoneId zone;
     private final boolean standardConformingStrings;
+    private final IntFunction<String> parameters;
 
     /**
      * @param cipher encrypts the values (its keys must be ready: see {@link KeyReadiness})
@@ -37,9 +39,20 @@ public final class LiteralRendering {
      * @param standardConformingStrings the session's setting
      */
     public LiteralRendering(ColumnCipher cipher, ZoneId zone, boolean standardConformingStrings) {
+        this(cipher, zone, standardConformingStrings, n -> "$" + n);
+    }
+
+    private LiteralRendering(ColumnCipher cipher, ZoneId zone, boolean standardConformingStrings,
+            IntFunction<String> parameters) {
         this.cipher = cipher;
         this.zone = zone;
         this.standardConformingStrings = standardConformingStrings;
+        this.parameters = parameters;
+    }
+
+    /** This rendering with equality parameters ({@link Splice.Parameter}) written as {@code slots} says. */
+    public LiteralRendering withSlots(MatchSlots slots) {
+        return new LiteralRendering(cipher, zone, standardConformingStrings, slots::render);
     }
 
     /**
@@ -133,6 +146,8 @@ public final class LiteralRendering {
         for (Splice s : pieces) {
             if (s instanceof Splice.Text t) {
                 sb.append(t.sql());
+            } else if (s instanceof Splice.Parameter p) {
+                sb.append(parameters.apply(p.number()));
             } else {
                 Splice.Encrypted e = (Splice.Encrypted) s;
                 appendEncrypted(sb, e.target(), e.use(), e.value());

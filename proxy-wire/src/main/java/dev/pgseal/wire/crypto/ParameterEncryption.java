@@ -95,6 +95,58 @@ public final class ParameterEncryption {
     }
 
     /**
+     * As {@link #encrypt(Bind, int[], List, ColumnCipher, ZoneId)} for a statement prepared with
+     * {@code slots}: each slotted equality parameter is sent as one envelope per slot (its own
+     * parameter and the added ones, appended after the client's), the others as there. When the
+     * Bind does not carry exactly the statement's visible parameters, no slot is added (PostgreSQL
+     * refuses the count).
+     *
+     * @return the Bind, or null when a value has more envelopes than its slots (the ring gained
+     *     versions since the statement was prepared)
+     */
+    public static Bind encrypt(Bind bind, int[] clientTypes, List<ParameterPlan> parameters, ColumnCipher cipher,
+            ZoneId zone, MatchSlots slots) {
+        if (slots.isEmpty() || bind.parameterCount() != slots.visibleCount()) {
+            return encrypt(bind, clientTypes, parameters, cipher, zone);
+        }
+        int n = slots.totalCount();
+        short[] formats = new short[n];
+        byte[][] values = new byte[n][];
+        for (int i = 0; i < bind.parameterCount(); i++) {
+            formats[i] = (short) bind.parameterFormat(i);
+            values[i] = bind.value(i);
+        }
+        for (ParameterPlan p : parameters) {
+            int i = p.number() - 1;
+            int declared = i < clientTypes.length ? clientTypes[i] : PgTypes.UNSPECIFIED;
+            String what = "parameter $" + p.number();
+            int[] numbers = slots.slotsOf(p.number());
+            if (numbers == null) {
+                values[i] = encryptValue(p.target(), p.use(), what, declared, formats[i], values[i], cipher, zone);
+                formats[i] = 1;
+                continue;
+            }
+            List<byte[]> envelopes = null;
+            if (values[i] != null) {
+                Optional<byte[]> canonical = ValueConversion.fromParameter(p.target(), p.use(), what, declared,
+                        formats[i], values[i], zone);
+                envelopes = envelopes(p.target(), p.use(), canonical, cipher);
+                if (envelopes.size() > numbers.length) {
+                    return null;
+                }
+            }
+            for (int k = 0; k < numbers.length; k++) {
+                int at = numbers[k] - 1;
+                formats[at] = 1;
+                values[at] = envelopes == null ? null
+                        : envelopes.isEmpty() ? new byte[0] // a value no row holds: no envelope is empty
+                        : envelopes.get(Math.min(k, envelopes.size() - 1));
+            }
+        }
+        return new Bind(bind.portal(), bind.statement(), formats, values, bind.resultFormats());
+    }
+
+    /**
      * One value's binary wire form for PostgreSQL: NULL for NULL, else the envelope (STORE) or the
      * {@code bytea[]} of envelopes (MATCH).
      */

@@ -9,6 +9,7 @@ import dev.pgseal.policy.Encryption;
 import dev.pgseal.policy.OnUnauthorized;
 import dev.pgseal.sql.ColumnRef;
 import dev.pgseal.sql.ParameterPlan;
+import dev.pgseal.sql.StatementPlan;
 import dev.pgseal.sql.ValueUse;
 import dev.pgseal.wire.protocol.frontend.Bind;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Parse types, ParameterDescription and Bind of a plan's protected parameters. */
@@ -82,6 +84,58 @@ class ParameterEncryptionTest {
         assertThatThrownBy(() -> ParameterEncryption.encrypt(bind, new int[0],
                 List.of(new ParameterPlan(1, age, ValueUse.STORE)), cipher, ZoneOffset.UTC))
                 .isInstanceOfSatisfying(ProtectedValueException.class, e -> assertThat(e.sqlState()).isEqualTo("22P02"));
+    }
+
+    /** A statement "... ssn = ANY($2) ... age = $1 ... LIMIT $3" as the planner describes it. */
+    private StatementPlan.Rewrite slottedPlan() {
+        return new StatementPlan.Rewrite(List.of(), List.of(new ParameterPlan(1, age, ValueUse.STORE),
+                new ParameterPlan(2, ssn, ValueUse.MATCH)), List.of(), Set.of("k"), Set.of(), 3);
+    }
+
+    @Test
+    void slotsAreNumberedAfterEveryParameterAndDeclaredByteaOneEach() {
+        MatchSlots slots = MatchSlots.of(slottedPlan(), 0, ring -> 1);
+        assertThat(slots.visibleCount()).isEqualTo(3);
+        assertThat(slots.totalCount()).isEqualTo(4); // at least two slots: room for one rotation
+        assertThat(slots.render(2)).isEqualTo("ARRAY[$2::bytea, $4::bytea]");
+        assertThat(slots.render(1)).isEqualTo("$1");
+        assertThat(slots.parseTypes(new int[0], slottedPlan().parameters())).containsExactly(17, 17, 0, 17);
+        // The client declared more types than its text uses: the slots come after those too.
+        MatchSlots wider = MatchSlots.of(slottedPlan(), 5, ring -> 3);
+        assertThat(wider.render(2)).isEqualTo("ARRAY[$2::bytea, $6::bytea, $7::bytea]");
+        assertThat(MatchSlots.of(new StatementPlan.Rewrite(List.of(), List.of(new ParameterPlan(1, age,
+                ValueUse.STORE)), List.of(), Set.of("k")), 0, ring -> 1).isEmpty()).isTrue();
+    }
+
+    @Test
+    void bindFillsEverySlotRepeatingTheLastEnvelopeAndRefusesMoreEnvelopesThanSlots() {
+        // Ring "k" has two live versions: two envelopes for two slots, then a third slot repeats the last.
+        byte[][] values = {ByteBuffer.allocate(4).putInt(42).array(), utf8("123-45-6789"), utf8("10")};
+        Bind bind = new Bind("", "s", new short[] {1, 0, 0}, values, new short[0]);
+        MatchSlots three = MatchSlots.of(slottedPlan(), 0, ring -> 3);
+        Bind sent = roundTrip(ParameterEncryption.encrypt(bind, new int[] {23}, slottedPlan().parameters(), cipher,
+                ZoneOffset.UTC, three));
+        assertThat(sent.parameterCount()).isEqualTo(5);
+        assertThat(sent.value(2)).isEqualTo(utf8("10"));
+        List<byte[]> expected = cipher.encryptForEachVersion(ParameterEncryption.identity(ssn), "k",
+                ValueConversion.codec(ssn).fromText("123-45-6789"));
+        assertThat(List.of(sent.value(1), sent.value(3), sent.value(4)))
+                .containsExactly(expected.get(0), expected.get(1), expected.get(1));
+        for (int i : new int[] {0, 1, 3, 4}) {
+            assertThat(sent.parameterFormat(i)).isEqualTo(1);
+        }
+        // NULL stays NULL in every slot; a value no row holds is the empty bytea, which no envelope equals.
+        Bind nulls = roundTrip(ParameterEncryption.encrypt(new Bind("", "s", new short[0], new byte[][] {null, null,
+                utf8("1")}, new short[0]), new int[0], slottedPlan().parameters(), cipher, ZoneOffset.UTC, three));
+        assertThat(nulls.value(1)).isNull();
+        assertThat(nulls.value(4)).isNull();
+
+        MatchSlots one = MatchSlots.of(slottedPlan(), 0, ring -> 1); // two slots
+        assertThat(ParameterEncryption.encrypt(bind, new int[] {23}, slottedPlan().parameters(), cipher,
+                ZoneOffset.UTC, one)).as("two envelopes fit two slots").isNotNull();
+        TestKeys threeVersions = new TestKeys().ring("k", 7, 3);
+        assertThat(ParameterEncryption.encrypt(bind, new int[] {23}, slottedPlan().parameters(),
+                threeVersions.cipher(), ZoneOffset.UTC, one)).as("three envelopes do not fit two slots").isNull();
     }
 
     /** The binary bytea[] format, read as PostgreSQL's array_recv would. */

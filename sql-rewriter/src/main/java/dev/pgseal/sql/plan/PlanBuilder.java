@@ -32,6 +32,7 @@ final class PlanBuilder {
     private final Set<String> rings = new HashSet<>();
     private final Set<ColumnRef> reads = new LinkedHashSet<>();
     private boolean touched;
+    private int highestParameter;
 
     /** The statement reads or writes {@code column}: its ring must be ready, and the plan is no pass-through. */
     void touch(ColumnRef column) {
@@ -43,6 +44,11 @@ final class PlanBuilder {
     void read(ColumnRef column) {
         touch(column);
         reads.add(column);
+    }
+
+    /** The statement text uses parameter {@code $n}. */
+    void parameterSeen(int n) {
+        highestParameter = Math.max(highestParameter, n);
     }
 
     void edit(TextEdit edit) {
@@ -98,6 +104,7 @@ final class PlanBuilder {
             }
         }
         parameterPlans.sort(Comparator.comparingInt(ParameterPlan::number));
-        return new StatementPlan.Rewrite(edits, parameterPlans, results, rings, reads);
+        return new StatementPlan.Rewrite(edits, parameterPlans, results, rings, reads,
+                Math.max(highestParameter, parameterPlans.isEmpty() ? 0 : parameterPlans.get(parameterPlans.size() - 1).number()));
     }
 }

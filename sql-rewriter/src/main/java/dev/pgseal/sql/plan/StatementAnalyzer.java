@@ -1085,7 +1085,7 @@ final class StatementAnalyzer {
     private Splice operand(Val v, ColumnRef target) {
         if (v instanceof Param p) {
             out.parameter(p.number(), target, ValueUse.MATCH);
-            return new Splice.Text(sql.substring(p.start(), p.end()));
+            return new Splice.Parameter(p.number());
         }
         Lit l = (Lit) v;
         return new Splice.Encrypted(target, ValueUse.MATCH, l.value());

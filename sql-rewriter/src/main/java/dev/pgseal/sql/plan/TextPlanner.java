@@ -57,6 +57,11 @@ public final class TextPlanner {
         }
         SourceTokens tokens = new SourceTokens(all);
         PlanBuilder out = new PlanBuilder();
+        for (SqlToken t : all) {
+            if (t.kind() == SqlToken.Kind.PARAMETER) {
+                out.parameterSeen(parameterNumber(t.text()));
+            }
+        }
         try {
             int statement = 0;
             int from = 0;
@@ -114,6 +119,15 @@ public final class TextPlanner {
                     + " and pgseal cannot parse it");
         }
         new StatementAnalyzer(policy, catalog, sql, tokens, out, parsed, start, index).analyze();
+    }
+
+    /** The number of a {@code $n} token (PostgreSQL refuses numbers beyond int range itself). */
+    private static int parameterNumber(String text) {
+        try {
+            return Integer.parseInt(text.substring(1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** The first protected table (by bare name, any schema) a name token of {@code st} may denote. */

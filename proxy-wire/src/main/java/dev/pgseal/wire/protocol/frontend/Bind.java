@@ -47,6 +47,11 @@ public final class Bind {
         return s;
     }
 
+    /** The same Bind of another prepared statement. */
+    public Bind toStatement(String otherStatement) {
+        return new Bind(portal, otherStatement, parameterFormats, values, resultFormats);
+    }
+
     public String portal() {
         return portal;
     }
