@@ -19,7 +19,6 @@ import dev.pgseal.keys.kms.KeyType;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -260,28 +259,8 @@ final class AdminRoutes {
 
     private ApiResponse auditEvents(Call call) {
         ApiRequest r = call.request();
-        Instant since = null;
-        String s = r.queryParam("since");
-        if (s != null) {
-            try {
-                since = Instant.parse(s);
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, not '"
-                        + s + "'");
-            }
-        }
-        int limit = AuditQuery.DEFAULT_LIMIT;
-        String l = r.queryParam("limit");
-        if (l != null) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
-                throw ApiException.badRequest("'limit' must be a whole number from 1 to " + AuditQuery.MAX_LIMIT);
-            }
-        }
+        Instant since = r.sinceParam();
+        int limit = r.limitParam(AuditQuery.DEFAULT_LIMIT, AuditQuery.MAX_LIMIT);
         List<Map<String, Object>> events = new ArrayList<>();
         for (AuditQuery.Entry e : keys.auditEvents(new AuditQuery(since, r.queryParam("actor"), r.queryParam("action"),
                 limit))) {

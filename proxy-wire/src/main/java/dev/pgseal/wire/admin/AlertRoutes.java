@@ -8,7 +8,6 @@ import dev.pgseal.keys.alerts.AlertRule;
 import dev.pgseal.keys.alerts.Alerts;
 import dev.pgseal.keys.audit.AuditQuery;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,16 +41,7 @@ final class AlertRoutes {
 
     private ApiResponse list(Call call) {
         ApiRequest r = call.request();
-        Instant since = null;
-        String s = r.queryParam("since");
-        if (s != null) {
-            try {
-                since = Instant.parse(s);
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, not '"
-                        + s + "'");
-            }
-        }
+        Instant since = r.sinceParam();
         String action = Alerts.ACTION_PREFIX + "*";
         String rule = r.queryParam("rule");
         if (rule != null) {
@@ -61,18 +51,7 @@ final class AlertRoutes {
                 throw ApiException.badRequest(e.getMessage());
             }
         }
-        int limit = AuditQuery.DEFAULT_LIMIT;
-        String l = r.queryParam("limit");
-        if (l != null) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
-                throw ApiException.badRequest("'limit' must be a whole number from 1 to " + AuditQuery.MAX_LIMIT);
-            }
-        }
+        int limit = r.limitParam(AuditQuery.DEFAULT_LIMIT, AuditQuery.MAX_LIMIT);
         List<Map<String, Object>> alerts = new ArrayList<>();
         for (AuditQuery.Entry e : keys.auditEvents(new AuditQuery(since, Alerts.ACTOR, action, limit))) {
             Map<String, Object> details = new LinkedHashMap<>(e.details());

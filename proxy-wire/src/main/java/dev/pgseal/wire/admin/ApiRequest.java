@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +36,38 @@ record ApiRequest(String method, String path, Map<String, List<String>> query, S
             throw ApiException.badRequest("query parameter '" + name + "' given " + v.size() + " times");
         }
         return v.get(0);
+    }
+
+    /** Query parameter {@code since}: an ISO-8601 instant, or null when absent (400 when malformed). */
+    Instant sinceParam() {
+        String s = queryParam("since");
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, not '"
+                    + s + "'");
+        }
+    }
+
+    /** Query parameter {@code limit} of an audit query: 1 to {@code max}, {@code otherwise} when absent (400 else). */
+    int limitParam(int otherwise, int max) {
+        String l = queryParam("limit");
+        if (l == null) {
+            return otherwise;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(l);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > max) {
+            throw ApiException.badRequest("'limit' must be a whole number from 1 to " + max);
+        }
+        return limit;
     }
 
     /** The body as a JSON object; an empty body is an empty object. */
