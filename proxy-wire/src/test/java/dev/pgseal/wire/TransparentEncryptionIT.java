@@ -11,6 +11,7 @@ import dev.pgseal.policy.PolicyLoader;
 import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.testing.PostgresFixture;
 import dev.pgseal.wire.app.PgsealServer;
+import dev.pgseal.wire.protocol.frontend.Bind;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.util.PGobject;
 
 /**
@@ -638,6 +640,33 @@ class TransparentEncryptionIT {
             }
             assertThat(rows(o, "select id from people")).containsExactly(List.of("id=1"));
             o.commit();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"statement", "portal"})
+    void pgsealsOwnStatementAndPortalNamesAreRefusedToClients(String which) throws Exception {
+        io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
+        String statement = which.equals("statement") ? "pgseal_role_probe" : "s1";
+        String portal = which.equals("portal") ? "pgseal_role_probe" : "";
+        try (RawClient c = new RawClient(server.port())) {
+            c.startup(PostgresFixture.get().user(), database);
+            c.readUntilReady();
+            for (io.netty.buffer.ByteBuf frame : List.of(
+                    new dev.pgseal.wire.protocol.frontend.Parse(statement, "select 1", new int[0]).encode(alloc),
+                    new Bind(portal, statement, new short[0], new byte[0][], new short[0]).encode(alloc),
+                    new dev.pgseal.wire.protocol.frontend.Execute(portal, 0).encode(alloc),
+                    dev.pgseal.wire.protocol.frontend.Sync.INSTANCE.encode(alloc))) {
+                byte[] bytes = new byte[frame.readableBytes()];
+                frame.readBytes(bytes);
+                frame.release();
+                c.send(bytes);
+            }
+            List<RawClient.Message> answers = c.readUntilReady();
+            assertThat(answers).filteredOn(m -> m.type() == 'E').singleElement().satisfies(e -> {
+                assertThat(e.field('C')).isEqualTo("42939");
+                assertThat(e.field('M')).contains("pgseal_role_probe").contains("reserved");
+            });
         }
     }
 

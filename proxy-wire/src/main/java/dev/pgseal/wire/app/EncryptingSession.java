@@ -117,6 +117,9 @@ final class EncryptingSession implements StatementInterceptor {
     /** The prepared statement a refused Bind is bound to (created and closed around that Bind). */
     static final String REFUSED_BIND_STATEMENT = "pgseal_refused_bind";
 
+    /** The prefix of the statement and portal names pgseal sends in a client's session (refused to clients). */
+    static final String RESERVED_PREFIX = "pgseal_";
+
     /**
      * The statement a Bind goes through when its equality values have more envelopes than the
      * client's statement has slots (prepared, bound and closed around that Bind).
@@ -490,6 +493,9 @@ final class EncryptingSession implements StatementInterceptor {
 
     @Override
     public Interception interceptParse(Parse parse, PendingResponse entry) {
+        if (reserved(parse.name())) {
+            return Interception.refuse(reservedName("prepared statement", parse.name()));
+        }
         byte[] sql = parse.sqlBytes();
         Interception wait = refresh();
         if (wait != null) {
@@ -538,6 +544,9 @@ final class EncryptingSession implements StatementInterceptor {
             return bind.parameterCount() == 0 ? Interception.pass()
                     : Interception.replace(new Bind(bind.portal(), bind.statement(), new short[0], new byte[0][],
                             new short[0]).encode(alloc));
+        }
+        if (reserved(bind.portal())) {
+            return refuseBind(bind, entry, reservedName("portal", bind.portal()));
         }
         if (!(entry.attachment() instanceof StatementState statement)) {
             return Interception.pass();
@@ -623,6 +632,19 @@ final class EncryptingSession implements StatementInterceptor {
     private SessionRefusal catalogRefusal() {
         return new SessionRefusal("55000", "pgseal: database \"" + ascii(session.database()) + "\" does not match "
                 + "the encryption policy now in force; see pgseal's log");
+    }
+
+    /**
+     * Statement and portal names pgseal uses for its own messages in the client's session (the role
+     * probe, refused and wide-match Binds): a client's use of one could collide with them.
+     */
+    static boolean reserved(String name) {
+        return name.startsWith(RESERVED_PREFIX);
+    }
+
+    private static SessionRefusal reservedName(String what, String name) {
+        return new SessionRefusal("42939", "pgseal: " + what + " name \"" + ascii(name) + "\" is reserved: names "
+                + "beginning with " + RESERVED_PREFIX + " are pgseal's own in sessions of a database the policy covers");
     }
 
     /** Notes a statement that may change the role; true when it may. */
