@@ -97,7 +97,7 @@ class EnvelopeConstraintIT {
             CatalogReport report = CatalogCheck.check(c, PEOPLE);
             assertThat(report.constraintFixes()).isEmpty();
             assertThat(report.isConsistent()).isTrue();
-            assertThat(report.database()).startsWith("envelope_ok_");
+            assertThat(report.database()).startsWith("pgt_envelope_ok_");
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                     "select count(*) from pg_constraint where conrelid = 'people'::regclass and conname = '"
                             + EnvelopeConstraint.name(LONG) + "'")) {

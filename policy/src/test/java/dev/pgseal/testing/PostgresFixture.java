@@ -5,10 +5,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds a real PostgreSQL for tests, once per JVM, in this order:
@@ -37,6 +42,8 @@ public final class PostgresFixture {
 
     private static volatile PostgresFixture instance;
     private static final AtomicInteger DATABASES = new AtomicInteger();
+    /** The prefix of every database the tests create (and of nothing else). */
+    static final String TEST_DATABASE_PREFIX = "pgt_";
 
     private final String host;
     private final int port;
@@ -244,12 +251,17 @@ public final class PostgresFixture {
     }
 
     /**
-     * Creates a fresh, empty database whose name starts with {@code prefix} (dropping a leftover of
-     * the same name) and returns its name.
+     * Creates a fresh, empty database named {@code pgt_<prefix>_<pid>_<n>} (dropping a leftover of
+     * the same name) and returns its name. The first call of a test JVM drops the databases earlier
+     * test JVMs made whose process is gone, so repeated runs on one server do not pile them up; only
+     * names of that form are touched.
      */
     public String createDatabase(String prefix) {
-        String name = (prefix + "_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet())
-                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (DATABASES.get() == 0) {
+            dropLeftovers();
+        }
+        String name = (TEST_DATABASE_PREFIX + prefix + "_" + ProcessHandle.current().pid() + "_"
+                + DATABASES.incrementAndGet()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("drop database if exists " + name + " with (force)");
             s.execute("create database " + name);
@@ -257,6 +269,28 @@ public final class PostgresFixture {
             throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
         }
         return name;
+    }
+
+    /** Drops {@code pgt_…_<pid>_<n>} databases of test processes that are no longer running (best effort). */
+    private synchronized void dropLeftovers() {
+        Pattern own = Pattern.compile(TEST_DATABASE_PREFIX + "[a-z0-9_]*_([0-9]+)_[0-9]+");
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            List<String> gone = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("select datname from pg_database where datname like '"
+                    + TEST_DATABASE_PREFIX + "%'")) {
+                while (rs.next()) {
+                    Matcher m = own.matcher(rs.getString(1));
+                    if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                        gone.add(rs.getString(1));
+                    }
+                }
+            }
+            for (String db : gone) {
+                s.execute("drop database if exists " + db + " with (force)");
+            }
+        } catch (SQLException | NumberFormatException e) {
+            // Leftovers only cost space; a test run never fails for them.
+        }
     }
 
     @Override
