@@ -3,11 +3,8 @@ package dev.pgseal.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pgseal.policy.ColumnPolicy;
-import dev.pgseal.policy.EnvelopeConstraint;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyLoader;
-import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.testing.PostgresFixture;
 import dev.pgseal.wire.app.PgsealServer;
 import java.io.ByteArrayInputStream;
@@ -95,88 +92,14 @@ class EncryptedCopyIT {
         PostgresFixture pg = PostgresFixture.get();
         database = pg.createDatabase("copyenc");
         String storeDatabase = pg.createDatabase("copyenc_store");
-        StringBuilder yaml = new StringBuilder("""
-                version: 1
-                databases: [%s]
-                keys:
-                  - name: vault
-                  - name: people
-                tables:
-                  - name: public.vault
-                    primary_key: id
-                    columns:
-                """.formatted(database));
-        for (Kind k : KINDS) {
-            for (String mode : List.of("deterministic", "randomized")) {
-                String name = mode.charAt(0) + "_" + k.suffix();
-                COLUMNS.add(name);
-                yaml.append("""
-                              - name: %s
-                                type: %s
-                                encryption: %s
-                                key: vault
-                                readers: "*"
-                        """.formatted(name, k.type(), mode));
-            }
-        }
-        yaml.append("""
-                  - name: public.people
-                    primary_key: id
-                    columns:
-                      - name: ssn
-                        type: text
-                        encryption: deterministic
-                        key: people
-                        readers: [%1$s]
-                        writers: [%1$s]
-                        on_unauthorized: ciphertext
-                      - name: diagnosis
-                        type: text
-                        encryption: randomized
-                        key: people
-                        readers: [%1$s]
-                        writers: [%1$s]
-                        on_unauthorized: nullify
-                      - name: phone
-                        type: text
-                        encryption: randomized
-                        key: people
-                        readers: [%1$s]
-                        writers: [%1$s]
-                        on_unauthorized: mask
-                        mask: "***{last2}"
-                      - name: notes
-                        type: text
-                        encryption: randomized
-                        key: people
-                        readers: [%1$s]
-                        writers: "*"
-                        on_unauthorized: error
-                """.formatted(READER));
-        Path policyFile = Files.writeString(dir.resolve("policy.yaml"), yaml);
+        assertThat(KINDS.stream().map(k -> new VaultSchema.Type(k.type(), k.suffix())).toList())
+                .as("the sample values cover exactly the vault's types").isEqualTo(VaultSchema.TYPES);
+        COLUMNS.addAll(VaultSchema.vaultColumns());
+        Path policyFile = Files.writeString(dir.resolve("policy.yaml"), VaultSchema.policyYaml(database, READER,
+                false));
         Policy policy = PolicyLoader.load(policyFile).orElseThrow();
-        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
-            StringBuilder vault = new StringBuilder("create table public.vault (id int8 primary key, label text");
-            StringBuilder twin = new StringBuilder("create table public.twin (id int8 primary key, label text");
-            for (Kind k : KINDS) {
-                for (String prefix : List.of("d_", "r_")) {
-                    vault.append(", ").append(prefix).append(k.suffix()).append(" bytea");
-                    twin.append(", ").append(prefix).append(k.suffix()).append(' ').append(k.type());
-                }
-            }
-            s.execute(vault.append(")").toString());
-            s.execute(twin.append(")").toString());
-            s.execute("create table public.people (id int8 primary key, ssn bytea, diagnosis bytea, phone bytea, "
-                    + "notes bytea)");
-            for (TablePolicy t : policy.tables()) {
-                for (ColumnPolicy col : t.columns()) {
-                    s.execute(EnvelopeConstraint.addStatement(t.name(), col));
-                }
-            }
-            s.execute("create role " + READER + " login");
-            s.execute("create role " + OUTSIDER + " login");
-            s.execute("grant all on all tables in schema public to " + READER + ", " + OUTSIDER);
-            s.execute("grant " + READER + " to current_user");
+        try (Connection c = pg.connect(database)) {
+            VaultSchema.create(c, policy, READER, OUTSIDER, false);
         }
         server = PgsealServer.start(ServerUnderPolicy.config(dir, policyFile, storeDatabase));
     }
@@ -186,18 +109,12 @@ class EncryptedCopyIT {
         if (server != null) {
             server.close();
         }
-        try (Connection c = PostgresFixture.get().connect(); Statement s = c.createStatement()) {
-            s.execute("drop database if exists " + database + " with (force)");
-            s.execute("drop role if exists " + READER);
-            s.execute("drop role if exists " + OUTSIDER);
-        }
+        VaultSchema.drop(database, READER, OUTSIDER);
     }
 
     @BeforeEach
     void emptyTables() throws SQLException {
-        try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
-            s.execute("truncate vault, twin, people");
-        }
+        VaultSchema.truncate(database);
     }
 
     private static Connection proxy(String user) throws SQLException {

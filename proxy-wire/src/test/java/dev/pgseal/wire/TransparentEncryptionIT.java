@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pgseal.keys.KeyService;
-import dev.pgseal.policy.ColumnPolicy;
-import dev.pgseal.policy.EnvelopeConstraint;
 import dev.pgseal.policy.Policy;
 import dev.pgseal.policy.PolicyLoader;
-import dev.pgseal.policy.TablePolicy;
 import dev.pgseal.testing.PostgresFixture;
 import dev.pgseal.wire.app.PgsealServer;
 import dev.pgseal.wire.protocol.frontend.Bind;
@@ -53,15 +50,7 @@ import org.postgresql.util.PGobject;
  */
 class TransparentEncryptionIT {
 
-    /** Logical type, column suffix, and a test value bound with pgjdbc's usual setter. */
-    private record Kind(String type, String suffix) {
-    }
-
-    private static final List<Kind> KINDS = List.of(new Kind("text", "text"), new Kind("varchar(40)", "varchar"),
-            new Kind("char(12)", "char"), new Kind("int2", "int2"), new Kind("int4", "int4"), new Kind("int8", "int8"),
-            new Kind("numeric", "numeric"), new Kind("float8", "float8"), new Kind("bool", "bool"),
-            new Kind("date", "date"), new Kind("timestamp", "ts"), new Kind("timestamptz", "tstz"),
-            new Kind("uuid", "uuid"), new Kind("bytea", "bytea"), new Kind("jsonb", "jsonb"));
+    private static final List<VaultSchema.Type> KINDS = VaultSchema.TYPES;
 
     private static final String SUFFIX = Long.toString(System.nanoTime() % 2_000_000_000L, 36);
     private static final String READER = "enc_reader_" + SUFFIX;
@@ -104,98 +93,12 @@ class TransparentEncryptionIT {
         PostgresFixture pg = PostgresFixture.get();
         database = pg.createDatabase("transparent");
         String storeDatabase = pg.createDatabase("transparent_store");
-        StringBuilder yaml = new StringBuilder("""
-                version: 1
-                databases: [%s]
-                keys:
-                  - name: vault
-                  - name: people
-                tables:
-                  - name: public.vault
-                    primary_key: id
-                    columns:
-                """.formatted(database));
-        for (Kind k : KINDS) {
-            for (String mode : List.of("deterministic", "randomized")) {
-                String name = mode.charAt(0) + "_" + k.suffix();
-                columns.add(name);
-                yaml.append("""
-                              - name: %s
-                                type: %s
-                                encryption: %s
-                                key: vault
-                                readers: "*"
-                        """.formatted(name, k.type(), mode));
-            }
-        }
-        yaml.append("""
-                  - name: public.people
-                    primary_key: id
-                    columns:
-                      - name: ssn
-                        type: text
-                        encryption: deterministic
-                        key: people
-                        readers: [%1$s]
-                        writers: [%1$s]
-                        on_unauthorized: ciphertext
-                      - name: diagnosis
-                        type: text
-                        encryption: randomized
-                        key: people
-                        readers: [%1$s]
-                        writers: [%1$s]
-                        on_unauthorized: nullify
-                      - name: phone
-                        type: text
-                        encryption: randomized
-                        key: people
-                        readers: [%1$s]
-                        writers: [%1$s]
-                        on_unauthorized: mask
-                        mask: "***{last2}"
-                      - name: notes
-                        type: text
-                        encryption: randomized
-                        key: people
-                        readers: [%1$s]
-                        writers: "*"
-                        on_unauthorized: error
-                      - name: email
-                        type: text
-                        encryption: deterministic
-                        key: people
-                        readers: [%1$s]
-                        writers: "*"
-                        on_unauthorized: ciphertext
-                """.formatted(READER));
-        policyYaml = yaml.toString();
-        Path policyFile = Files.writeString(dir.resolve("policy.yaml"), yaml);
+        columns.addAll(VaultSchema.vaultColumns());
+        policyYaml = VaultSchema.policyYaml(database, READER, true);
+        Path policyFile = Files.writeString(dir.resolve("policy.yaml"), policyYaml);
         Policy policy = PolicyLoader.load(policyFile).orElseThrow();
-        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
-            StringBuilder vault = new StringBuilder("create table public.vault (id int8 primary key, label text");
-            StringBuilder twin = new StringBuilder("create table public.twin (id int8 primary key, label text");
-            for (Kind k : KINDS) {
-                for (String prefix : List.of("d_", "r_")) {
-                    vault.append(", ").append(prefix).append(k.suffix()).append(" bytea");
-                    twin.append(", ").append(prefix).append(k.suffix()).append(' ').append(k.type());
-                }
-            }
-            s.execute(vault.append(")").toString());
-            s.execute(twin.append(")").toString());
-            s.execute("create table public.people (id int8 primary key, ssn bytea, diagnosis bytea, phone bytea, "
-                    + "notes bytea, email bytea unique)");
-            for (TablePolicy t : policy.tables()) {
-                for (ColumnPolicy col : t.columns()) {
-                    s.execute(EnvelopeConstraint.addStatement(t.name(), col));
-                }
-            }
-            s.execute("create role " + READER + " login");
-            s.execute("create role " + OUTSIDER + " login");
-            s.execute("grant all on all tables in schema public to " + READER + ", " + OUTSIDER);
-            // The fixture's own user reads as a reader by an explicit grant: a superuser holds no
-            // policy role implicitly.
-            s.execute("grant " + READER + " to current_user");
+        try (Connection c = pg.connect(database)) {
+            VaultSchema.create(c, policy, READER, OUTSIDER, true);
         }
         server = PgsealServer.start(ServerUnderPolicy.config(dir, policyFile, storeDatabase));
     }
@@ -205,18 +108,12 @@ class TransparentEncryptionIT {
         if (server != null) {
             server.close();
         }
-        try (Connection c = PostgresFixture.get().connect(); Statement s = c.createStatement()) {
-            s.execute("drop database if exists " + database + " with (force)");
-            s.execute("drop role if exists " + READER);
-            s.execute("drop role if exists " + OUTSIDER);
-        }
+        VaultSchema.drop(database, READER, OUTSIDER);
     }
 
     @BeforeEach
     void emptyTables() throws SQLException {
-        try (Connection c = PostgresFixture.get().connect(database); Statement s = c.createStatement()) {
-            s.execute("truncate vault, twin, people");
-        }
+        VaultSchema.truncate(database);
     }
 
 
@@ -273,7 +170,7 @@ class TransparentEncryptionIT {
         StringBuilder sb = new StringBuilder("insert into " + table + " (id, label");
         StringBuilder values = new StringBuilder("values (?, ?");
         for (int rep = 0; rep < 2; rep++) {
-            for (Kind k : KINDS) {
+            for (VaultSchema.Type k : KINDS) {
                 sb.append(", ").append(rep == 0 ? "d_" : "r_").append(k.suffix());
                 values.append(", ?");
             }
